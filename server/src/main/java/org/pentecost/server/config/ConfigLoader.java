@@ -1,0 +1,233 @@
+package org.pentecost.server.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds a {@link PentecostConfig} from layers, each overriding the one before: built-in defaults,
+ * the profile's defaults, a YAML file, the environment, then command-line flags.
+ *
+ * <p>Environment variables are derived from the key paths, so every key has one: {@code
+ * server.dataDir} is {@code PENTECOST_SERVER_DATA_DIR}. Unknown keys in a file are an error, so
+ * that a typo does not silently fall back to a default.
+ */
+public final class ConfigLoader {
+  private static final String ENV_PREFIX = "PENTECOST_";
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .registerModule(Durations.jacksonModule())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private Path file;
+  private Map<String, String> env = Map.of();
+  private final Map<String, String> flags = new LinkedHashMap<>();
+
+  /** A YAML config file, or null for none. */
+  public ConfigLoader file(Path file) {
+    this.file = file;
+    return this;
+  }
+
+  /** The process environment (tests pass their own map). */
+  public ConfigLoader env(Map<String, String> env) {
+    this.env = env;
+    return this;
+  }
+
+  /** Overrides one key path (e.g. {@code server.port}) with a flag's value; null is ignored. */
+  public ConfigLoader flag(String path, Object value) {
+    if (value != null) {
+      flags.put(path, String.valueOf(value));
+    }
+    return this;
+  }
+
+  public PentecostConfig load() {
+    ObjectNode defaults = readResource("pentecost-defaults.yaml");
+    ObjectNode user = JsonNodeFactory.instance.objectNode();
+    if (file != null) {
+      merge(user, readFile(file), "");
+    }
+    String envProfile = env.get(ENV_PREFIX + "PROFILE");
+    String profile =
+        flags.getOrDefault(
+            "profile",
+            envProfile != null ? envProfile : user.path("profile").asText(defaults.path("profile").asText()));
+    if (!Set.of("dev", "staging", "prod").contains(profile)) {
+      throw new ConfigException("profile must be dev, staging or prod, not '" + profile + "'");
+    }
+    ObjectNode tree = defaults.deepCopy();
+    merge(tree, readResource("pentecost-profile-" + profile + ".yaml"), "");
+    Set<String> explicit = new LinkedHashSet<>();
+    merge(tree, user, "");
+    collectLeaves(user, "", explicit);
+    applyEnv(tree, "", explicit);
+    for (Map.Entry<String, String> f : flags.entrySet()) {
+      setPath(tree, f.getKey(), f.getValue());
+      explicit.add(f.getKey());
+    }
+    tree.put("profile", profile);
+    PentecostConfig config;
+    try {
+      config = YAML.treeToValue(tree, PentecostConfig.class);
+    } catch (IOException e) {
+      throw new ConfigException("invalid configuration: " + e.getOriginalMessage(), e);
+    }
+    validate(config, explicit);
+    return config;
+  }
+
+  private static void validate(PentecostConfig config, Set<String> explicit) {
+    var auth = config.auth();
+    if (!auth.mode().equals("hmac") && !auth.mode().equals("jwks")) {
+      throw new ConfigException("auth.mode must be hmac or jwks, not '" + auth.mode() + "'");
+    }
+    if (auth.isJwks() && (auth.jwksUrl().isBlank() || auth.issuer().isBlank())) {
+      throw new ConfigException("auth.mode=jwks needs auth.jwksUrl and auth.issuer");
+    }
+    if (config.isProd()) {
+      boolean explicitMode = explicit.contains("auth.mode");
+      boolean explicitKey =
+          auth.isJwks() ? explicit.contains("auth.jwksUrl") : explicit.contains("auth.hmacSecret");
+      if (!explicitMode || !explicitKey) {
+        throw new ConfigException(
+            "the prod profile needs an explicit auth configuration: set auth.mode and either"
+                + " auth.jwksUrl + auth.issuer (jwks) or auth.hmacSecret (hmac), e.g."
+                + " PENTECOST_AUTH_MODE=jwks PENTECOST_AUTH_JWKS_URL=... PENTECOST_AUTH_ISSUER=...");
+      }
+    }
+    if (config.server().port() < 0 || config.server().port() > 65535) {
+      throw new ConfigException("server.port must be between 0 and 65535");
+    }
+    if (config.sessions().languages().isEmpty()) {
+      throw new ConfigException("sessions.languages must not be empty");
+    }
+    if (config.limits().sessionCreatesPerHour() < 1
+        || config.limits().httpRequestsPerSecond() < 1
+        || config.limits().httpBurst() < 1) {
+      throw new ConfigException("limits must be positive");
+    }
+  }
+
+  private void applyEnv(ObjectNode node, String prefix, Set<String> explicit) {
+    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+      if (field.getValue().isObject()) {
+        applyEnv((ObjectNode) field.getValue(), path, explicit);
+        continue;
+      }
+      String value = env.get(envName(path));
+      if (value != null) {
+        setPath(node, field.getKey(), value);
+        explicit.add(path);
+      }
+    }
+  }
+
+  /** The environment variable for a key path: {@code server.dataDir} → {@code PENTECOST_SERVER_DATA_DIR}. */
+  public static String envName(String path) {
+    return ENV_PREFIX
+        + path.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
+  }
+
+  private static void setPath(ObjectNode root, String path, String value) {
+    String[] parts = path.split("\\.");
+    ObjectNode node = root;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonNode child = node.get(parts[i]);
+      if (child == null || !child.isObject()) {
+        throw new ConfigException("unknown configuration key: " + path);
+      }
+      node = (ObjectNode) child;
+    }
+    String leaf = parts[parts.length - 1];
+    JsonNode existing = node.get(leaf);
+    if (existing == null && node != root) {
+      throw new ConfigException("unknown configuration key: " + path);
+    }
+    if (existing != null && existing.isArray()) {
+      ArrayNode array = node.putArray(leaf);
+      Arrays.stream(value.split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .forEach(array::add);
+    } else {
+      node.set(leaf, TextNode.valueOf(value));
+    }
+  }
+
+  private static void merge(ObjectNode target, JsonNode source, String prefix) {
+    if (source == null || source.isNull() || source.isMissingNode()) {
+      return;
+    }
+    if (!source.isObject()) {
+      throw new ConfigException("configuration " + (prefix.isEmpty() ? "file" : prefix) + " must be a mapping");
+    }
+    Iterator<Map.Entry<String, JsonNode>> fields = source.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      JsonNode existing = target.get(field.getKey());
+      if (existing != null && existing.isObject() && field.getValue().isObject()) {
+        merge((ObjectNode) existing, field.getValue(), prefix + field.getKey() + ".");
+      } else {
+        target.set(field.getKey(), field.getValue().deepCopy());
+      }
+    }
+  }
+
+  private static void collectLeaves(JsonNode node, String prefix, Set<String> out) {
+    node.fields()
+        .forEachRemaining(
+            f -> {
+              String path = prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey();
+              if (f.getValue().isObject()) {
+                collectLeaves(f.getValue(), path, out);
+              } else {
+                out.add(path);
+              }
+            });
+  }
+
+  private static ObjectNode readResource(String name) {
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new ConfigException("missing built-in resource " + name);
+      }
+      JsonNode node = YAML.readTree(in);
+      return node instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
+    } catch (IOException e) {
+      throw new ConfigException("cannot read built-in " + name, e);
+    }
+  }
+
+  private static JsonNode readFile(Path path) {
+    if (!Files.isRegularFile(path)) {
+      throw new ConfigException("config file not found: " + path);
+    }
+    try {
+      return YAML.readTree(path.toFile());
+    } catch (IOException e) {
+      throw new ConfigException("config file " + path + " is not valid YAML: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package org.pentecost.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The whole server configuration, grouped by concern. Built by {@link ConfigLoader} from
+ * {@code pentecost-defaults.yaml}, the profile, a file, the environment and flags.
+ */
+public record PentecostConfig(
+    String profile,
+    Server server,
+    Store store,
+    Auth auth,
+    Sessions sessions,
+    Limits limits) {
+
+  public boolean isProd() {
+    return "prod".equals(profile);
+  }
+
+  public boolean isDev() {
+    return "dev".equals(profile);
+  }
+
+  /** Listening, data directory and HTTP surface. */
+  public record Server(
+      String host,
+      int port,
+      Path dataDir,
+      String nodeId,
+      int instances,
+      List<String> corsOrigins,
+      int maxBodyBytes) {}
+
+  /** Which store backs sessions and counts. */
+  public record Store(String type, Duration timeout) {}
+
+  /** How speaker and worker tokens are verified. */
+  public record Auth(
+      String mode,
+      String hmacSecret,
+      String jwksUrl,
+      String issuer,
+      List<String> audiences,
+      Duration clockSkew,
+      Duration devTokenTtl,
+      Duration jwksCacheTtl) {
+
+    public boolean isJwks() {
+      return "jwks".equals(mode);
+    }
+  }
+
+  /** Session lifetime, vocabulary and languages. */
+  public record Sessions(
+      Duration ttl, Duration purgeInterval, String wordList, List<String> languages) {}
+
+  /** Rate limits. */
+  public record Limits(
+      int sessionCreatesPerHour, long httpRequestsPerSecond, long httpBurst) {}
+}

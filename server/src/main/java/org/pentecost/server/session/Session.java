@@ -1,0 +1,40 @@
+package org.pentecost.server.session;
+
+/**
+ * A broadcast session as stored. Times are epoch milliseconds. {@code version} starts at 1 and
+ * grows by one with every stored change; stores use it for compare-and-set.
+ *
+ * <p>Listener counts are not part of the stored record: they live in the {@code
+ * ListenerCountStore}, which changes far more often.
+ */
+public record Session(
+    String id,
+    String speakerUserId,
+    String sourceLanguage,
+    QualityTier qualityTier,
+    SessionStatus status,
+    long createdAt,
+    long updatedAt,
+    long expiresAt,
+    long version) {
+
+  /** True once {@code now} has reached {@link #expiresAt()}. */
+  public boolean isExpired(long now) {
+    return now >= expiresAt;
+  }
+
+  /** The next version of this session with the given fields changed. */
+  public Session next(
+      SessionStatus newStatus, String newSourceLanguage, QualityTier newQualityTier, long now) {
+    return new Session(
+        id,
+        speakerUserId,
+        newSourceLanguage,
+        newQualityTier,
+        newStatus,
+        createdAt,
+        now,
+        expiresAt,
+        version + 1);
+  }
+}

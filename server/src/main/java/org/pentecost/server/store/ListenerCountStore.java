@@ -1,0 +1,40 @@
+package org.pentecost.server.store;
+
+import io.vertx.core.Future;
+import java.util.Map;
+
+/**
+ * Live listener counts per session and language, with an atomic capacity check.
+ *
+ * <p>Contract, for every implementation (checked by {@code ListenerCountStoreContract}):
+ *
+ * <ul>
+ *   <li>Methods never block the calling thread and never lose an update under concurrency.
+ *   <li>{@link #tryAdd} is atomic: the session's total never exceeds the capacity, however many
+ *       callers race (across nodes, for shared stores).
+ *   <li>Counts never go below zero: a {@link #remove} without a matching add is ignored.
+ *   <li>Counts are live state, not history: an embedded store starts empty after a restart, since
+ *       the connections they counted are gone.
+ * </ul>
+ */
+public interface ListenerCountStore {
+
+  /**
+   * Adds one listener of {@code language} to the session if its total is below {@code capacity}.
+   *
+   * @return true if added, false if the session is full
+   */
+  Future<Boolean> tryAdd(String sessionId, String language, int capacity);
+
+  /** Removes one listener of {@code language}; ignored when that count is already zero. */
+  Future<Void> remove(String sessionId, String language);
+
+  /** Moves one listener between languages without the total changing at any moment. */
+  Future<Void> move(String sessionId, String fromLanguage, String toLanguage);
+
+  /** Current non-zero counts by language (empty map when nobody listens). */
+  Future<Map<String, Integer>> counts(String sessionId);
+
+  /** Forgets every count of the session (when it ends or expires). */
+  Future<Void> clear(String sessionId);
+}
