@@ -40,8 +40,6 @@ public enum ErrorCode {
   SESSION_ENDED(410),
   /** The request body exceeds the configured limit. */
   PAYLOAD_TOO_LARGE(413),
-  /** The request body is not JSON. */
-  UNSUPPORTED_MEDIA_TYPE(415),
   /** A rate limit was hit; retry after the hinted delay. */
   RATE_LIMITED(429),
   /** The server-wide request throttle was hit; retry after the hinted delay. */

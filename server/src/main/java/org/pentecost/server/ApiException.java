@@ -4,9 +4,9 @@ import java.time.Duration;
 import org.pentecost.protocol.ErrorCode;
 
 /**
- * The one exception type that becomes an error reply: on HTTP a JSON body {@code {"error",
- * "code", "timestamp"}} with {@link ErrorCode#httpStatus()}, on a WebSocket an {@code error}
- * message. The message is shown to users: it never contains a token or a secret.
+ * The one exception type that becomes an error reply: on HTTP a JSON body {@code {"error", "code",
+ * "timestamp"}} with {@link ErrorCode#httpStatus()}, on a WebSocket an {@code error} message. The
+ * message is shown to users: it never contains a token or a secret.
  */
 public final class ApiException extends RuntimeException {
   private final ErrorCode code;

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * restart. Messages name paths and lengths, never secret bytes.
  */
 public final class HmacSecret {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   /** File name inside the data directory. */
   public static final String FILE_NAME = "token-secret";
 
@@ -126,7 +128,7 @@ public final class HmacSecret {
 
   private static byte[] create(Path dataDir, Path file) {
     byte[] secret = new byte[MIN_BYTES];
-    new SecureRandom().nextBytes(secret);
+    RANDOM.nextBytes(secret);
     byte[] content = (Base64.getEncoder().encodeToString(secret) + "\n").getBytes(US_ASCII);
     Path tmp = null;
     try {

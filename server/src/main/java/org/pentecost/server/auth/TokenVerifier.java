@@ -7,8 +7,8 @@ import io.vertx.core.Future;
  *
  * <p>Contract: never blocks the calling event loop (remote key fetches run elsewhere); fails with
  * an {@link org.pentecost.server.ApiException} whose code is {@code MISSING_TOKEN}, {@code
- * INVALID_TOKEN} or {@code TOKEN_EXPIRED}; never writes the token, or any part of it, to a log
- * or an error message.
+ * INVALID_TOKEN} or {@code TOKEN_EXPIRED}; never writes the token, or any part of it, to a log or
+ * an error message.
  */
 public interface TokenVerifier {
 

@@ -70,7 +70,9 @@ public final class ConfigLoader {
     String profile =
         flags.getOrDefault(
             "profile",
-            envProfile != null ? envProfile : user.path("profile").asText(defaults.path("profile").asText()));
+            envProfile != null
+                ? envProfile
+                : user.path("profile").asText(defaults.path("profile").asText()));
     if (!Set.of("dev", "staging", "prod").contains(profile)) {
       throw new ConfigException("profile must be dev, staging or prod, not '" + profile + "'");
     }
@@ -88,7 +90,7 @@ public final class ConfigLoader {
     PentecostConfig config;
     try {
       config = YAML.treeToValue(tree, PentecostConfig.class);
-    } catch (IOException e) {
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new ConfigException("invalid configuration: " + e.getOriginalMessage(), e);
     }
     validate(config, explicit);
@@ -144,7 +146,10 @@ public final class ConfigLoader {
     }
   }
 
-  /** The environment variable for a key path: {@code server.dataDir} → {@code PENTECOST_SERVER_DATA_DIR}. */
+  /**
+   * The environment variable for a key path: {@code server.dataDir} → {@code
+   * PENTECOST_SERVER_DATA_DIR}.
+   */
   public static String envName(String path) {
     return ENV_PREFIX
         + path.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
@@ -181,7 +186,8 @@ public final class ConfigLoader {
       return;
     }
     if (!source.isObject()) {
-      throw new ConfigException("configuration " + (prefix.isEmpty() ? "file" : prefix) + " must be a mapping");
+      throw new ConfigException(
+          "configuration " + (prefix.isEmpty() ? "file" : prefix) + " must be a mapping");
     }
     Iterator<Map.Entry<String, JsonNode>> fields = source.fields();
     while (fields.hasNext()) {

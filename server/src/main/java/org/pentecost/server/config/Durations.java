@@ -11,7 +11,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses human durations: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 24h}, {@code 7d}, or ISO-8601. */
+/**
+ * Parses human durations: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 24h}, {@code 7d}, or
+ * ISO-8601.
+ */
 public final class Durations {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
@@ -53,7 +56,8 @@ public final class Durations {
             try {
               return parse(p.getText());
             } catch (IllegalArgumentException e) {
-              return (Duration) ctxt.handleWeirdStringValue(Duration.class, p.getText(), e.getMessage());
+              return (Duration)
+                  ctxt.handleWeirdStringValue(Duration.class, p.getText(), e.getMessage());
             }
           }
         });

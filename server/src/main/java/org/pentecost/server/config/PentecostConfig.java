@@ -5,16 +5,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The whole server configuration, grouped by concern. Built by {@link ConfigLoader} from
- * {@code pentecost-defaults.yaml}, the profile, a file, the environment and flags.
+ * The whole server configuration, grouped by concern. Built by {@link ConfigLoader} from {@code
+ * pentecost-defaults.yaml}, the profile, a file, the environment and flags.
  */
 public record PentecostConfig(
-    String profile,
-    Server server,
-    Store store,
-    Auth auth,
-    Sessions sessions,
-    Limits limits) {
+    String profile, Server server, Store store, Auth auth, Sessions sessions, Limits limits) {
 
   public boolean isProd() {
     return "prod".equals(profile);
@@ -58,6 +53,5 @@ public record PentecostConfig(
       Duration ttl, Duration purgeInterval, String wordList, List<String> languages) {}
 
   /** Rate limits. */
-  public record Limits(
-      int sessionCreatesPerHour, long httpRequestsPerSecond, long httpBurst) {}
+  public record Limits(int sessionCreatesPerHour, long httpRequestsPerSecond, long httpBurst) {}
 }

@@ -13,11 +13,11 @@ import org.pentecost.server.session.Session;
  * <ul>
  *   <li>Methods never block the calling thread (an event loop); they return futures that complete
  *       on the caller's Vert.x context when called from one.
- *   <li>A future succeeds only once its change is durable by the store's standard: for the
- *       embedded store, written to the data directory so that a killed process (even {@code kill
- *       -9}) finds it on restart.
- *   <li>A session whose {@code expiresAt} has passed is invisible to every read, and its id is
- *       free again; {@link #purgeExpired} deletes such sessions for good.
+ *   <li>A future succeeds only once its change is durable by the store's standard: for the embedded
+ *       store, written to the data directory so that a killed process (even {@code kill -9}) finds
+ *       it on restart.
+ *   <li>A session whose {@code expiresAt} has passed is invisible to every read, and its id is free
+ *       again; {@link #purgeExpired} deletes such sessions for good.
  *   <li>{@link #create} and {@link #replace} are atomic and conditional, also across threads and
  *       (for shared stores) across nodes.
  *   <li>Failures of the store itself fail the future with {@link StoreException}.
@@ -39,15 +39,17 @@ public interface SessionStore {
   Future<List<Session>> findBySpeaker(String speakerUserId);
 
   /**
-   * Compare-and-set: replaces the stored session with {@code updated} only if the stored one
-   * still has {@code expectedVersion} and has not expired. {@code updated.version()} must be
-   * {@code expectedVersion + 1}.
+   * Compare-and-set: replaces the stored session with {@code updated} only if the stored one still
+   * has {@code expectedVersion} and has not expired. {@code updated.version()} must be {@code
+   * expectedVersion + 1}.
    *
    * @return true if replaced, false if the session changed, expired or vanished meanwhile
    */
   Future<Boolean> replace(long expectedVersion, Session updated);
 
-  /** Deletes every session whose {@code expiresAt} is at or before {@code now}; returns how many. */
+  /**
+   * Deletes every session whose {@code expiresAt} is at or before {@code now}; returns how many.
+   */
   Future<Integer> purgeExpired(long now);
 
   /** Succeeds if the store can serve requests; used by the health check. */

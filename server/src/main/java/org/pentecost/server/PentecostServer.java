@@ -1,0 +1,197 @@
+package org.pentecost.server;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import org.pentecost.server.auth.JwtTokenVerifier;
+import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.config.ConfigException;
+import org.pentecost.server.config.PentecostConfig;
+import org.pentecost.server.http.HttpApi;
+import org.pentecost.server.logging.CorrelationId;
+import org.pentecost.server.metrics.Metrics;
+import org.pentecost.server.ratelimit.LocalRateLimiter;
+import org.pentecost.server.session.SessionService;
+import org.pentecost.server.store.EmbeddedSessionStore;
+import org.pentecost.server.store.ListenerCountStore;
+import org.pentecost.server.store.MemoryListenerCountStore;
+import org.pentecost.server.store.SessionStore;
+import org.pentecost.server.util.Version;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Pentecost node: wires the store, services and HTTP servers, and tears them down in reverse.
+ * {@link #start} is what {@code pentecost serve} and the end-to-end tests both run.
+ */
+public final class PentecostServer {
+  private static final Logger LOG = LoggerFactory.getLogger(PentecostServer.class);
+
+  private final PentecostConfig config;
+  private final Vertx vertx;
+  private final Metrics metrics;
+  private final SessionStore store;
+  private final SessionService sessions;
+  private final TokenVerifier tokens;
+  private final String nodeId;
+  private volatile int port = -1;
+  private long purgeTimer = -1;
+
+  private PentecostServer(PentecostConfig config, Clock clock) {
+    this.config = config;
+    this.nodeId = nodeId(config);
+    CorrelationId.init();
+    this.vertx = Vertx.vertx();
+    try {
+      this.metrics = new Metrics(nodeId);
+      this.store = EmbeddedSessionStore.open(vertx, config.server().dataDir(), clock);
+      ListenerCountStore counts = new MemoryListenerCountStore();
+      LocalRateLimiter limiter = new LocalRateLimiter(Duration.ofHours(2), 1_000_000);
+      this.sessions = new SessionService(config, store, counts, limiter, metrics, clock);
+      this.tokens = JwtTokenVerifier.create(vertx, config.auth(), config.server().dataDir());
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts a node. Configuration problems (bad data directory, auth) throw {@link ConfigException}
+   * before anything listens; a port in use fails the future.
+   */
+  public static Future<PentecostServer> start(PentecostConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  public static Future<PentecostServer> start(PentecostConfig config, Clock clock) {
+    PentecostServer server = new PentecostServer(config, clock);
+    return server
+        .listen()
+        .map(
+            v -> {
+              server.schedulePurge();
+              LOG.info(
+                  "pentecost {} node {} listening on port {}",
+                  Version.get(),
+                  server.nodeId,
+                  server.port);
+              return server;
+            })
+        .recover(
+            e -> {
+              LOG.error("start failed: {}", e.toString());
+              return server.stop().transform(ignored -> Future.failedFuture(e));
+            });
+  }
+
+  private Future<Void> listen() {
+    HttpApi api = new HttpApi(config, sessions, tokens, metrics, Version.get(), nodeId);
+    int instances =
+        config.server().instances() > 0
+            ? config.server().instances()
+            : Runtime.getRuntime().availableProcessors();
+    // Vert.x shares one listening socket among instances that ask for the same port; a negative
+    // port asks for a random one that all instances share, which is what port 0 means here.
+    int requested = config.server().port() == 0 ? -1 : config.server().port();
+    return vertx
+        .deployVerticle(
+            () -> new HttpVerticle(api, requested), new DeploymentOptions().setInstances(instances))
+        .mapEmpty();
+  }
+
+  private void schedulePurge() {
+    long every = Math.max(1000, config.sessions().purgeInterval().toMillis());
+    purgeTimer =
+        vertx.setPeriodic(
+            every,
+            t ->
+                sessions
+                    .purgeExpired()
+                    .onSuccess(
+                        n -> {
+                          if (n > 0) {
+                            LOG.info("purged {} expired sessions", n);
+                          }
+                        })
+                    .onFailure(e -> LOG.warn("purging expired sessions failed: {}", e.toString())));
+  }
+
+  /** The port actually listened on (useful with port 0). */
+  public int port() {
+    return port;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public SessionService sessions() {
+    return sessions;
+  }
+
+  /** Stops listening, makes pending writes durable and releases the data directory. */
+  public Future<Void> stop() {
+    if (purgeTimer >= 0) {
+      vertx.cancelTimer(purgeTimer);
+    }
+    // Servers first (no new writes), then the store (its futures complete on Vert.x contexts,
+    // so Vert.x must still run), then Vert.x itself.
+    return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+        .transform(ar -> store.close())
+        .transform(ar -> vertx.close())
+        .onComplete(ar -> metrics.close());
+  }
+
+  private static String nodeId(PentecostConfig config) {
+    if (!config.server().nodeId().isBlank()) {
+      return config.server().nodeId();
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "node";
+    }
+  }
+
+  /** One event loop's HTTP server. */
+  private final class HttpVerticle extends VerticleBase {
+    private final HttpApi api;
+    private final int listenPort;
+
+    HttpVerticle(HttpApi api, int listenPort) {
+      this.api = api;
+      this.listenPort = listenPort;
+    }
+
+    @Override
+    public Future<?> start() {
+      HttpServerOptions options =
+          new HttpServerOptions()
+              .setHost(config.server().host())
+              .setPort(listenPort)
+              .setCompressionSupported(false)
+              .setIdleTimeout(120);
+      return vertx
+          .createHttpServer(options)
+          .requestHandler(api.router(vertx))
+          .listen()
+          .onSuccess(
+              (HttpServer s) -> {
+                if (port < 0) {
+                  port = s.actualPort();
+                }
+              });
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package org.pentecost.server.cli;
+
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.pentecost.server.PentecostServer;
+import org.pentecost.server.auth.HmacSecret;
+import org.pentecost.server.auth.TokenMinter;
+import org.pentecost.server.config.ConfigException;
+import org.pentecost.server.config.PentecostConfig;
+import org.pentecost.server.util.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pentecost serve}: runs a node until SIGTERM or Ctrl-C. */
+@Command(name = "serve", description = "Run the server.")
+final class ServeCommand implements Callable<Integer> {
+  private static final String DEV_USER = "dev-speaker";
+
+  @Mixin ConfigOptions options;
+
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "HTTP port; 0 picks a free one (env PENTECOST_SERVER_PORT; default 8080).")
+  Integer port;
+
+  @Option(
+      names = "--host",
+      paramLabel = "ADDR",
+      description = "Address to bind (env PENTECOST_SERVER_HOST; default 0.0.0.0).")
+  String host;
+
+  @Override
+  public Integer call() throws Exception {
+    PentecostConfig config =
+        options.loader().flag("server.port", port).flag("server.host", host).load();
+    PentecostServer server;
+    try {
+      server = PentecostServer.start(config).toCompletionStage().toCompletableFuture().get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof java.net.BindException
+          || String.valueOf(cause.getMessage()).contains("in use")) {
+        throw new ConfigException(
+            "port " + config.server().port() + " is already in use; pick another with --port");
+      }
+      throw new ConfigException("the server did not start: " + cause.getMessage(), cause);
+    }
+    printBanner(config, server);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server
+                        .stop()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS);
+                  } catch (Exception e) {
+                    System.err.println("error during shutdown: " + e.getMessage());
+                  }
+                  stopped.countDown();
+                },
+                "pentecost-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private static void printBanner(PentecostConfig config, PentecostServer server) {
+    String base = "http://localhost:" + server.port();
+    StringBuilder b = new StringBuilder();
+    b.append('\n')
+        .append("  Pentecost ")
+        .append(Version.get())
+        .append(" (")
+        .append(config.profile())
+        .append(" profile, node ")
+        .append(server.nodeId())
+        .append(")\n")
+        .append("  listening on   ")
+        .append(base)
+        .append("   (port ")
+        .append(server.port())
+        .append(")\n")
+        .append("  health         ")
+        .append(base)
+        .append("/health\n")
+        .append("  sessions API   ")
+        .append(base)
+        .append("/sessions\n")
+        .append("  metrics        ")
+        .append(base)
+        .append("/metrics\n")
+        .append("  data directory ")
+        .append(config.server().dataDir().toAbsolutePath().normalize())
+        .append('\n');
+    if (config.isDev() && !config.auth().isJwks()) {
+      byte[] secret =
+          HmacSecret.loadOrCreate(config.server().dataDir(), config.auth().hmacSecret());
+      String token =
+          TokenMinter.mint(
+              secret,
+              config.auth().issuer(),
+              DEV_USER,
+              config.auth().devTokenTtl(),
+              Clock.systemUTC());
+      b.append('\n')
+          .append("  dev speaker token (user ")
+          .append(DEV_USER)
+          .append(", valid ")
+          .append(config.auth().devTokenTtl().toHours())
+          .append(" h):\n")
+          .append("    export TOKEN=")
+          .append(token)
+          .append('\n')
+          .append("  then:  curl -s -X POST ")
+          .append(base)
+          .append("/sessions")
+          .append(" -H \"Authorization: Bearer $TOKEN\"")
+          .append(" -H 'Content-Type: application/json' -d '{\"sourceLanguage\":\"en\"}'\n");
+    }
+    System.out.println(b);
+    System.out.flush();
+  }
+}

@@ -1,0 +1,144 @@
+package org.pentecost.server.http;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.github.bucket4j.Bucket;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.time.Duration;
+import java.util.Set;
+import org.pentecost.protocol.ErrorCode;
+import org.pentecost.server.ApiException;
+import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.config.PentecostConfig;
+import org.pentecost.server.logging.CorrelationId;
+import org.pentecost.server.metrics.Metrics;
+import org.pentecost.server.ratelimit.LocalRateLimiter;
+import org.pentecost.server.ratelimit.RateLimit;
+import org.pentecost.server.session.SessionService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP surface: one router per event-loop instance, all sharing the services. Every request
+ * first passes {@link #observe}: correlation id, access log, latency metric, server throttle.
+ */
+public final class HttpApi {
+  private static final Logger ACCESS = LoggerFactory.getLogger("pentecost.access");
+  private static final String ROUTE_KEY = "pentecost.route";
+
+  private final PentecostConfig config;
+  private final SessionService sessions;
+  private final TokenVerifier tokens;
+  private final Metrics metrics;
+  private final String version;
+  private final String nodeId;
+  private final Bucket throttle;
+
+  public HttpApi(
+      PentecostConfig config,
+      SessionService sessions,
+      TokenVerifier tokens,
+      Metrics metrics,
+      String version,
+      String nodeId) {
+    this.config = config;
+    this.sessions = sessions;
+    this.tokens = tokens;
+    this.metrics = metrics;
+    this.version = version;
+    this.nodeId = nodeId;
+    this.throttle =
+        LocalRateLimiter.newBucket(
+            new RateLimit(
+                "http",
+                config.limits().httpBurst(),
+                config.limits().httpRequestsPerSecond(),
+                Duration.ofSeconds(1)));
+  }
+
+  /** A router for one event loop; call once per HTTP server instance. */
+  public Router router(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.route().handler(this::observe);
+    if (!config.server().corsOrigins().isEmpty()) {
+      router.route().handler(cors());
+    }
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes()));
+    new SessionRoutes(sessions, tokens).mount(router);
+    new SystemRoutes(sessions, metrics, version, nodeId).mount(router);
+    router.route().failureHandler(ErrorReplies::handleFailure);
+    router.errorHandler(404, ctx -> ErrorReplies.send(ctx, ErrorReplies.fromStatus(404)));
+    router.errorHandler(405, ctx -> ErrorReplies.send(ctx, ErrorReplies.fromStatus(405)));
+    router.errorHandler(500, ErrorReplies::handleFailure);
+    return router;
+  }
+
+  private void observe(RoutingContext ctx) {
+    long start = System.nanoTime();
+    String id = CorrelationId.acceptOrCreate(ctx.request().getHeader(CorrelationId.HEADER));
+    CorrelationId.bind(id);
+    ctx.response().putHeader(CorrelationId.HEADER, id);
+    ctx.addBodyEndHandler(
+        v -> {
+          long nanos = System.nanoTime() - start;
+          int status = ctx.response().getStatusCode();
+          String route = routeOf(ctx);
+          metrics.httpRequest(ctx.request().method().name(), route, status, nanos);
+          if (ACCESS.isInfoEnabled()) {
+            var remote = ctx.request().remoteAddress();
+            ACCESS.info(
+                "{} {} {} {}ms",
+                kv("method", ctx.request().method().name()),
+                kv("path", ctx.request().path()),
+                kv("status", status),
+                kv("durationMs", nanos / 1_000_000),
+                kv("route", route),
+                kv("bytes", ctx.response().bytesWritten()),
+                kv("remote", remote == null ? "-" : remote.hostAddress()));
+          }
+        });
+    if (!throttle.tryConsume(1)) {
+      metrics.rateLimited("http");
+      ErrorReplies.send(
+          ctx,
+          new ApiException(
+              ErrorCode.THROTTLED, "the server is busy; try again shortly", Duration.ofSeconds(1)));
+      return;
+    }
+    ctx.next();
+  }
+
+  /** The route template the request matched, recorded by {@link #tagRoute}; ids never appear. */
+  private static String routeOf(RoutingContext ctx) {
+    String route = ctx.get(ROUTE_KEY);
+    return route == null ? "unmatched" : route;
+  }
+
+  /** First handler of every API route: remembers its template for metrics, even on failure. */
+  static void tagRoute(RoutingContext ctx) {
+    ctx.put(ROUTE_KEY, ctx.currentRoute().getPath());
+    ctx.next();
+  }
+
+  private CorsHandler cors() {
+    CorsHandler cors = CorsHandler.create();
+    for (String origin : config.server().corsOrigins()) {
+      cors.addOrigin(origin);
+    }
+    return cors.allowedMethods(
+            Set.of(
+                HttpMethod.GET,
+                HttpMethod.POST,
+                HttpMethod.PATCH,
+                HttpMethod.DELETE,
+                HttpMethod.OPTIONS))
+        .allowedHeaders(Set.of("Authorization", "Content-Type", CorrelationId.HEADER))
+        .exposedHeaders(Set.of(CorrelationId.HEADER, "Retry-After", "Location"))
+        .maxAgeSeconds(600);
+  }
+}

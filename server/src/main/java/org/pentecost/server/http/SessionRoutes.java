@@ -1,0 +1,134 @@
+package org.pentecost.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.pentecost.protocol.ErrorCode;
+import org.pentecost.server.ApiException;
+import org.pentecost.server.auth.Principal;
+import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.session.QualityTier;
+import org.pentecost.server.session.SessionPatch;
+import org.pentecost.server.session.SessionService;
+import org.pentecost.server.session.SessionStatus;
+import org.pentecost.server.session.SessionView;
+import org.pentecost.server.util.Json;
+
+/** {@code /sessions}: create, read, list mine, patch, end. */
+final class SessionRoutes {
+  private static final Set<String> CREATE_FIELDS =
+      new LinkedHashSet<>(List.of("sourceLanguage", "qualityTier"));
+  private static final Set<String> PATCH_FIELDS =
+      new LinkedHashSet<>(List.of("status", "sourceLanguage", "qualityTier"));
+
+  private final SessionService sessions;
+  private final TokenVerifier tokens;
+
+  SessionRoutes(SessionService sessions, TokenVerifier tokens) {
+    this.sessions = sessions;
+    this.tokens = tokens;
+  }
+
+  void mount(Router router) {
+    router.post("/sessions").handler(HttpApi::tagRoute).handler(authed(this::create));
+    router.get("/sessions").handler(HttpApi::tagRoute).handler(authed(this::listMine));
+    router
+        .get("/sessions/:id")
+        .handler(HttpApi::tagRoute)
+        .handler(ctx -> reply(ctx, 200, sessions.view(ctx.pathParam("id"))));
+    router.patch("/sessions/:id").handler(HttpApi::tagRoute).handler(authed(this::patch));
+    router.delete("/sessions/:id").handler(HttpApi::tagRoute).handler(authed(this::end));
+  }
+
+  private Future<?> create(RoutingContext ctx, Principal speaker) {
+    ObjectNode body = JsonBodies.object(ctx, CREATE_FIELDS);
+    String language = JsonBodies.string(body, "sourceLanguage");
+    if (language == null) {
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "'sourceLanguage' is required");
+    }
+    String tierText = JsonBodies.string(body, "qualityTier");
+    QualityTier tier = tierText == null ? QualityTier.STANDARD : tier(tierText);
+    return sessions
+        .create(speaker, language, tier)
+        .onSuccess(
+            view -> {
+              ctx.response().putHeader("Location", "/sessions/" + view.sessionId());
+              send(ctx, 201, view);
+            });
+  }
+
+  private Future<?> listMine(RoutingContext ctx, Principal speaker) {
+    return sessions.listMine(speaker).onSuccess(list -> send(ctx, 200, list));
+  }
+
+  private Future<?> patch(RoutingContext ctx, Principal caller) {
+    ObjectNode body = JsonBodies.object(ctx, PATCH_FIELDS);
+    String statusText = JsonBodies.string(body, "status");
+    SessionStatus status = null;
+    if (statusText != null) {
+      status = SessionStatus.fromWire(statusText);
+      if (status == null) {
+        throw new ApiException(
+            ErrorCode.INVALID_REQUEST, "'status' must be active, paused or ended");
+      }
+    }
+    String tierText = JsonBodies.string(body, "qualityTier");
+    SessionPatch patch =
+        new SessionPatch(
+            status,
+            JsonBodies.string(body, "sourceLanguage"),
+            tierText == null ? null : tier(tierText));
+    return sessions
+        .update(caller, ctx.pathParam("id"), patch)
+        .onSuccess(view -> send(ctx, 200, view));
+  }
+
+  private Future<?> end(RoutingContext ctx, Principal caller) {
+    return sessions
+        .end(caller, ctx.pathParam("id"))
+        .onSuccess(v -> ctx.response().setStatusCode(204).end());
+  }
+
+  private static QualityTier tier(String text) {
+    QualityTier tier = QualityTier.fromWire(text);
+    if (tier == null) {
+      throw new ApiException(
+          ErrorCode.INVALID_QUALITY_TIER, "'qualityTier' must be standard or premium");
+    }
+    return tier;
+  }
+
+  /** Verifies the bearer token, then runs the handler; any failure goes to {@link ErrorReplies}. */
+  private io.vertx.core.Handler<RoutingContext> authed(
+      java.util.function.BiFunction<RoutingContext, Principal, Future<?>> handler) {
+    return ctx ->
+        tokens
+            .verify(bearer(ctx))
+            .compose(principal -> handler.apply(ctx, principal))
+            .onFailure(ctx::fail);
+  }
+
+  static String bearer(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null) {
+      return null;
+    }
+    String h = header.trim();
+    return h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
+  }
+
+  private static void reply(RoutingContext ctx, int status, Future<SessionView> view) {
+    view.onSuccess(v -> send(ctx, status, v)).onFailure(ctx::fail);
+  }
+
+  static void send(RoutingContext ctx, int status, Object body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(Json.write(body));
+  }
+}

@@ -1,0 +1,300 @@
+package org.pentecost.server.session;
+
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.pentecost.protocol.ErrorCode;
+import org.pentecost.server.ApiException;
+import org.pentecost.server.auth.Principal;
+import org.pentecost.server.config.PentecostConfig;
+import org.pentecost.server.metrics.Metrics;
+import org.pentecost.server.ratelimit.RateLimit;
+import org.pentecost.server.ratelimit.RateLimiter;
+import org.pentecost.server.store.ListenerCountStore;
+import org.pentecost.server.store.SessionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session lifecycle, independent of transport: the HTTP API and the WebSocket gateway both call
+ * it. Every failure is an {@link ApiException} with its code.
+ */
+public final class SessionService {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionService.class);
+
+  /** Attempts at a free code before giving up; with 17.5M codes a retry is already rare. */
+  private static final int CREATE_ATTEMPTS = 16;
+
+  /** Attempts at a compare-and-set update when concurrent changes keep winning. */
+  private static final int UPDATE_ATTEMPTS = 8;
+
+  private final SessionStore store;
+  private final ListenerCountStore counts;
+  private final RateLimiter limiter;
+  private final Metrics metrics;
+  private final Clock clock;
+  private final Languages languages;
+  private final SessionIds ids;
+  private final Duration ttl;
+  private final long storeTimeoutMillis;
+  private final RateLimit createLimit;
+  private final List<Consumer<Session>> statusListeners = new CopyOnWriteArrayList<>();
+
+  public SessionService(
+      PentecostConfig config,
+      SessionStore store,
+      ListenerCountStore counts,
+      RateLimiter limiter,
+      Metrics metrics,
+      Clock clock) {
+    this.store = store;
+    this.counts = counts;
+    this.limiter = limiter;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.languages = new Languages(config.sessions().languages());
+    this.ids = new SessionIds(WordList.load(config.sessions().wordList()));
+    this.ttl = config.sessions().ttl();
+    this.storeTimeoutMillis = config.store().timeout().toMillis();
+    this.createLimit =
+        RateLimit.perPeriod(
+            "session_create", config.limits().sessionCreatesPerHour(), Duration.ofHours(1));
+  }
+
+  public Languages languages() {
+    return languages;
+  }
+
+  /** Called with the new state after every status change (pause, resume, end). */
+  public void onStatusChange(Consumer<Session> listener) {
+    statusListeners.add(listener);
+  }
+
+  public Future<SessionView> create(Principal speaker, String sourceLanguage, QualityTier tier) {
+    String language = requireLanguage(sourceLanguage);
+    return limiter
+        .tryAcquire(createLimit, speaker.userId())
+        .compose(
+            decision -> {
+              if (!decision.allowed()) {
+                metrics.rateLimited(createLimit.name());
+                throw new ApiException(
+                    ErrorCode.RATE_LIMITED,
+                    "too many sessions created; try again later",
+                    decision.retryAfter());
+              }
+              long now = clock.millis();
+              return insert(speaker.userId(), language, tier, now, 1);
+            })
+        .map(
+            session -> {
+              metrics.sessionCreated(language);
+              return SessionView.of(session, Map.of());
+            });
+  }
+
+  private Future<Session> insert(
+      String userId, String language, QualityTier tier, long now, int attempt) {
+    Session session =
+        new Session(
+            ids.next(),
+            userId,
+            language,
+            tier,
+            SessionStatus.ACTIVE,
+            now,
+            now,
+            now + ttl.toMillis(),
+            1);
+    return call("create", () -> store.create(session))
+        .compose(
+            created -> {
+              if (created) {
+                return Future.succeededFuture(session);
+              }
+              if (attempt >= CREATE_ATTEMPTS) {
+                throw new ApiException(
+                    ErrorCode.SERVICE_UNAVAILABLE, "no free session code; try again");
+              }
+              return insert(userId, language, tier, now, attempt + 1);
+            });
+  }
+
+  /** The live session with this (forgivingly typed) code, or SESSION_NOT_FOUND. */
+  public Future<Session> find(String typedId) {
+    String id = SessionIds.normalize(typedId);
+    if (id == null) {
+      return Future.failedFuture(notFound());
+    }
+    return call("get", () -> store.get(id))
+        .map(found -> found.orElseThrow(SessionService::notFound));
+  }
+
+  public Future<SessionView> view(String typedId) {
+    return find(typedId).compose(this::withCounts);
+  }
+
+  public Future<List<SessionView>> listMine(Principal speaker) {
+    return call("findBySpeaker", () -> store.findBySpeaker(speaker.userId()))
+        .compose(
+            sessions ->
+                Future.all(sessions.stream().map(this::withCounts).toList())
+                    .map(all -> all.<SessionView>list()));
+  }
+
+  public Future<SessionView> update(Principal caller, String typedId, SessionPatch patch) {
+    if (patch.isEmpty()) {
+      return Future.failedFuture(
+          new ApiException(
+              ErrorCode.INVALID_REQUEST,
+              "nothing to change: give status, sourceLanguage or qualityTier"));
+    }
+    String language =
+        patch.sourceLanguage() == null ? null : requireLanguage(patch.sourceLanguage());
+    return change(caller, typedId, patch, language, 1).compose(this::withCounts);
+  }
+
+  /** Ends the session (soft delete); ending an ended session again is a no-op. */
+  public Future<Void> end(Principal caller, String typedId) {
+    return find(typedId)
+        .compose(
+            s -> {
+              requireOwner(caller, s);
+              if (s.status() == SessionStatus.ENDED) {
+                return Future.succeededFuture();
+              }
+              return change(
+                      caller, typedId, new SessionPatch(SessionStatus.ENDED, null, null), null, 1)
+                  .mapEmpty();
+            });
+  }
+
+  private Future<Session> change(
+      Principal caller, String typedId, SessionPatch patch, String language, int attempt) {
+    return find(typedId)
+        .compose(
+            current -> {
+              requireOwner(caller, current);
+              Session next = apply(current, patch, language);
+              if (next == current) {
+                return Future.succeededFuture(current);
+              }
+              return call("replace", () -> store.replace(current.version(), next))
+                  .compose(
+                      replaced -> {
+                        if (replaced) {
+                          if (next.status() != current.status()) {
+                            statusChanged(next);
+                          }
+                          return Future.succeededFuture(next);
+                        }
+                        if (attempt >= UPDATE_ATTEMPTS) {
+                          throw new ApiException(
+                              ErrorCode.CONFLICT, "the session is being changed; try again");
+                        }
+                        return change(caller, typedId, patch, language, attempt + 1);
+                      });
+            });
+  }
+
+  /** The next state, or {@code current} itself when the patch changes nothing. */
+  private Session apply(Session current, SessionPatch patch, String language) {
+    if (current.status() == SessionStatus.ENDED) {
+      throw new ApiException(ErrorCode.INVALID_TRANSITION, "the session has ended");
+    }
+    SessionStatus status = patch.status() == null ? current.status() : patch.status();
+    if (status != current.status() && !current.status().canMoveTo(status)) {
+      throw new ApiException(
+          ErrorCode.INVALID_TRANSITION,
+          "cannot move from " + current.status().wireName() + " to " + status.wireName());
+    }
+    String lang = language == null ? current.sourceLanguage() : language;
+    QualityTier tier = patch.qualityTier() == null ? current.qualityTier() : patch.qualityTier();
+    if (status == current.status()
+        && lang.equals(current.sourceLanguage())
+        && tier == current.qualityTier()) {
+      return current;
+    }
+    return current.next(status, lang, tier, clock.millis());
+  }
+
+  private void statusChanged(Session session) {
+    if (session.status() == SessionStatus.ENDED) {
+      metrics.sessionEnded();
+    }
+    for (Consumer<Session> listener : statusListeners) {
+      listener.accept(session);
+    }
+  }
+
+  private Future<SessionView> withCounts(Session s) {
+    return call("counts", () -> counts.counts(s.id())).map(c -> SessionView.of(s, c));
+  }
+
+  /** Deletes expired sessions and forgets their counts; returns how many. */
+  public Future<Integer> purgeExpired() {
+    return call("purgeExpired", () -> store.purgeExpired(clock.millis()));
+  }
+
+  public Future<Void> ping() {
+    return call("ping", store::ping);
+  }
+
+  private String requireLanguage(String code) {
+    String canonical = languages.canonical(code);
+    if (canonical == null) {
+      throw new ApiException(
+          ErrorCode.UNSUPPORTED_LANGUAGE,
+          "unsupported language '"
+              + code
+              + "'; supported: "
+              + String.join(", ", languages.codes()));
+    }
+    return canonical;
+  }
+
+  private static void requireOwner(Principal caller, Session s) {
+    if (!s.speakerUserId().equals(caller.userId())) {
+      throw new ApiException(ErrorCode.NOT_SESSION_OWNER, "only the session's speaker may do this");
+    }
+  }
+
+  private static ApiException notFound() {
+    return new ApiException(ErrorCode.SESSION_NOT_FOUND, "no live session has this code");
+  }
+
+  /** A store call with a deadline, timing and a 503 on failure. */
+  private <T> Future<T> call(String operation, Supplier<Future<T>> op) {
+    long start = System.nanoTime();
+    Future<T> f;
+    try {
+      f = op.get();
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    return f.timeout(storeTimeoutMillis, TimeUnit.MILLISECONDS)
+        .transform(
+            ar -> {
+              metrics.storeCall(operation, ar.succeeded(), System.nanoTime() - start);
+              if (ar.succeeded()) {
+                return Future.succeededFuture(ar.result());
+              }
+              Throwable cause = ar.cause();
+              if (cause instanceof ApiException) {
+                return Future.failedFuture(cause);
+              }
+              LOG.warn("store call {} failed: {}", operation, cause.toString());
+              return Future.failedFuture(
+                  new ApiException(
+                      ErrorCode.SERVICE_UNAVAILABLE,
+                      "the session store is unavailable; try again shortly",
+                      Duration.ofSeconds(1)));
+            });
+  }
+}

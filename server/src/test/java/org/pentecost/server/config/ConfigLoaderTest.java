@@ -1,0 +1,127 @@
+package org.pentecost.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsMatchTheSpec() {
+    PentecostConfig c = new ConfigLoader().load();
+    assertThat(c.profile()).isEqualTo("dev");
+    assertThat(c.server().port()).isEqualTo(8080);
+    assertThat(c.server().dataDir()).isEqualTo(Path.of("./data"));
+    assertThat(c.sessions().ttl()).isEqualTo(Duration.ofHours(24));
+    assertThat(c.sessions().languages()).hasSize(19).contains("no", "fi");
+    assertThat(c.limits().sessionCreatesPerHour()).isEqualTo(50);
+    assertThat(c.limits().httpRequestsPerSecond()).isEqualTo(10_000);
+    assertThat(c.limits().httpBurst()).isEqualTo(5_000);
+    assertThat(c.auth().mode()).isEqualTo("hmac");
+  }
+
+  @Test
+  void fileThenEnvironmentThenFlagsEachWin() throws Exception {
+    Path file = dir.resolve("pentecost.yaml");
+    Files.writeString(
+        file,
+        "server:\n  port: 9000\n  nodeId: from-file\nsessions:\n  ttl: 2h\n  languages: [en, es]\n");
+    PentecostConfig fileOnly = new ConfigLoader().file(file).load();
+    assertThat(fileOnly.server().port()).isEqualTo(9000);
+    assertThat(fileOnly.sessions().ttl()).isEqualTo(Duration.ofHours(2));
+    assertThat(fileOnly.sessions().languages()).containsExactly("en", "es");
+
+    Map<String, String> env =
+        Map.of(
+            "PENTECOST_SERVER_PORT", "9100",
+            "PENTECOST_SESSIONS_LANGUAGES", "fr, de,it",
+            "PENTECOST_LIMITS_SESSION_CREATES_PER_HOUR", "7");
+    PentecostConfig withEnv = new ConfigLoader().file(file).env(env).load();
+    assertThat(withEnv.server().port()).isEqualTo(9100);
+    assertThat(withEnv.server().nodeId()).isEqualTo("from-file");
+    assertThat(withEnv.sessions().languages()).containsExactly("fr", "de", "it");
+    assertThat(withEnv.limits().sessionCreatesPerHour()).isEqualTo(7);
+
+    PentecostConfig withFlag = new ConfigLoader().file(file).env(env).flag("server.port", 0).load();
+    assertThat(withFlag.server().port()).isZero();
+  }
+
+  @Test
+  void environmentNamesFollowTheKeyPaths() {
+    assertThat(ConfigLoader.envName("server.dataDir")).isEqualTo("PENTECOST_SERVER_DATA_DIR");
+    assertThat(ConfigLoader.envName("limits.httpRequestsPerSecond"))
+        .isEqualTo("PENTECOST_LIMITS_HTTP_REQUESTS_PER_SECOND");
+  }
+
+  @Test
+  void durationsReadInHumanForm() {
+    assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(Durations.parse("10m")).isEqualTo(Duration.ofMinutes(10));
+    assertThat(Durations.parse("7d")).isEqualTo(Duration.ofDays(7));
+    assertThat(Durations.parse("PT1H")).isEqualTo(Duration.ofHours(1));
+    assertThatThrownBy(() -> Durations.parse("soon")).hasMessageContaining("not a duration");
+  }
+
+  @Test
+  void mistakesAreClearErrors() throws Exception {
+    Path typo = dir.resolve("typo.yaml");
+    Files.writeString(typo, "server:\n  prot: 9000\n");
+    assertThatThrownBy(() -> new ConfigLoader().file(typo).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("prot");
+    assertThatThrownBy(() -> new ConfigLoader().file(dir.resolve("missing.yaml")).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("not found");
+    assertThatThrownBy(
+            () -> new ConfigLoader().env(Map.of("PENTECOST_SESSIONS_TTL", "forever")).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("forever");
+    assertThatThrownBy(() -> new ConfigLoader().flag("server.nope", 1).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.nope");
+    assertThatThrownBy(() -> new ConfigLoader().flag("profile", "test").load())
+        .isInstanceOf(ConfigException.class);
+  }
+
+  @Test
+  void prodRefusesToStartWithoutExplicitAuth() {
+    assertThatThrownBy(() -> new ConfigLoader().flag("profile", "prod").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("explicit auth");
+    PentecostConfig jwks =
+        new ConfigLoader()
+            .env(
+                Map.of(
+                    "PENTECOST_PROFILE", "prod",
+                    "PENTECOST_AUTH_MODE", "jwks",
+                    "PENTECOST_AUTH_JWKS_URL", "https://idp.example/.well-known/jwks.json",
+                    "PENTECOST_AUTH_ISSUER", "https://idp.example/"))
+            .load();
+    assertThat(jwks.isProd()).isTrue();
+    assertThat(jwks.server().corsOrigins()).isEqualTo(List.of());
+    PentecostConfig hmac =
+        new ConfigLoader()
+            .flag("profile", "prod")
+            .flag("auth.mode", "hmac")
+            .flag("auth.hmacSecret", "x".repeat(40))
+            .load();
+    assertThat(hmac.auth().isJwks()).isFalse();
+  }
+
+  @Test
+  void jwksModeNeedsUrlAndIssuer() {
+    assertThatThrownBy(
+            () -> new ConfigLoader().flag("auth.mode", "jwks").flag("auth.issuer", "").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("jwksUrl");
+  }
+}

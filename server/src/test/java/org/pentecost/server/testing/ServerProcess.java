@@ -1,0 +1,114 @@
+package org.pentecost.server.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The real {@code pentecost} command line in a separate JVM, with this test run's class path. */
+public final class ServerProcess implements AutoCloseable {
+  private static final Pattern PORT = Pattern.compile("\\(port (\\d+)\\)");
+
+  private final Process process;
+  private final CompletableFuture<Integer> port = new CompletableFuture<>();
+  private final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  private ServerProcess(Process process) {
+    this.process = process;
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  output.add(line);
+                  Matcher m = PORT.matcher(line);
+                  if (m.find()) {
+                    port.complete(Integer.parseInt(m.group(1)));
+                  }
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+              port.completeExceptionally(new IllegalStateException("server exited: " + output));
+            },
+            "server-process-reader");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts {@code pentecost serve --port 0 --data-dir DIR} and waits until it listens. */
+  public static ServerProcess serve(Path dataDir) throws Exception {
+    ServerProcess p =
+        new ServerProcess(
+            command("serve", "--port", "0", "--data-dir", dataDir.toString()).start());
+    p.port.get(60, TimeUnit.SECONDS);
+    return p;
+  }
+
+  /** Runs a one-shot command to completion: exit code, stdout, stderr. */
+  public static Result run(String... args) throws Exception {
+    Process p = command(args).redirectErrorStream(false).start();
+    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("command did not finish: " + List.of(args));
+    }
+    return new Result(p.exitValue(), out.get(), err.get());
+  }
+
+  private static ProcessBuilder command(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("org.pentecost.server.cli.Main");
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeIf(k -> k.startsWith("PENTECOST_"));
+    pb.redirectErrorStream(false);
+    return pb;
+  }
+
+  private static String read(java.io.InputStream in) {
+    try {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  public int port() {
+    return port.join();
+  }
+
+  public List<String> output() {
+    return List.copyOf(output);
+  }
+
+  /** {@code kill -9}: no shutdown hook, no flush. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+
+  /** What a one-shot command did. */
+  public record Result(int exitCode, String stdout, String stderr) {}
+}

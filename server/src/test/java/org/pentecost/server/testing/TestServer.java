@@ -1,0 +1,171 @@
+package org.pentecost.server.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.pentecost.server.PentecostServer;
+import org.pentecost.server.auth.HmacSecret;
+import org.pentecost.server.auth.TokenMinter;
+import org.pentecost.server.config.ConfigLoader;
+import org.pentecost.server.config.PentecostConfig;
+
+/** A real Pentecost node on a free port with its own data directory, plus an HTTP client. */
+public final class TestServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final PentecostServer server;
+  private final PentecostConfig config;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private TestServer(PentecostServer server, PentecostConfig config) {
+    this.server = server;
+    this.config = config;
+  }
+
+  /** Starts a node; {@code settings} are config key paths (e.g. {@code sessions.ttl}) → values. */
+  public static TestServer start(Path dataDir, Map<String, String> settings) {
+    ConfigLoader loader =
+        new ConfigLoader().env(Map.of()).flag("server.port", 0).flag("server.dataDir", dataDir);
+    loader.flag("server.instances", 2);
+    settings.forEach(loader::flag);
+    PentecostConfig config = loader.load();
+    return new TestServer(
+        await(PentecostServer.start(config).toCompletionStage().toCompletableFuture()), config);
+  }
+
+  public static TestServer start(Path dataDir) {
+    return start(dataDir, Map.of());
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public PentecostServer server() {
+    return server;
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  /** A valid speaker token for {@code user}, signed with this node's secret. */
+  public String token(String user) {
+    return token(user, Duration.ofHours(1), Clock.systemUTC());
+  }
+
+  public String token(String user, Duration ttl, Clock clock) {
+    byte[] secret = HmacSecret.loadOrCreate(config.server().dataDir(), config.auth().hmacSecret());
+    return TokenMinter.mint(secret, config.auth().issuer(), user, ttl, clock);
+  }
+
+  public Response get(String path) {
+    return send("GET", path, null, null);
+  }
+
+  public Response send(String method, String path, String token, String body) {
+    return send(method, path, token, body, Map.of());
+  }
+
+  public Response send(
+      String method, String path, String token, String body, Map<String, String> headers) {
+    try {
+      return sendAsync(method, path, token, body, headers).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(method + " " + path + " failed", e);
+    }
+  }
+
+  public CompletableFuture<Response> sendAsync(
+      String method, String path, String token, String body, Map<String, String> headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(baseUrl() + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    headers.forEach(b::header);
+    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(Response::new);
+  }
+
+  /** Creates a session as {@code token}'s user and returns its id. */
+  public String createSession(String token, String sourceLanguage) {
+    Response r =
+        send("POST", "/sessions", token, "{\"sourceLanguage\":\"" + sourceLanguage + "\"}");
+    if (r.status() != 201) {
+      throw new IllegalStateException("create failed: " + r.status() + " " + r.body());
+    }
+    return r.json().get("sessionId").asText();
+  }
+
+  public void stop() {
+    await(server.stop().toCompletionStage().toCompletableFuture());
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static <T> T await(CompletableFuture<T> f) {
+    try {
+      return f.get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** An HTTP response with its body parsed as JSON when it is JSON. */
+  public record Response(int status, Map<String, String> headers, String body) {
+    Response(HttpResponse<String> r) {
+      this(r.statusCode(), firstValues(r), r.body());
+    }
+
+    private static Map<String, String> firstValues(HttpResponse<String> r) {
+      Map<String, String> m = new LinkedHashMap<>();
+      r.headers().map().forEach((k, v) -> m.put(k.toLowerCase(), v.get(0)));
+      return m;
+    }
+
+    public String header(String name) {
+      return headers.get(name.toLowerCase());
+    }
+
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new IllegalStateException("not JSON: " + body, e);
+      }
+    }
+
+    /** The stable error code of an error reply. */
+    public String code() {
+      return json().path("code").asText();
+    }
+  }
+}
