@@ -40,6 +40,14 @@ public enum ErrorCode {
   SESSION_ENDED(410),
   /** The request body exceeds the configured limit. */
   PAYLOAD_TOO_LARGE(413),
+  /** The session has reached its listener capacity; retry after the hinted delay. */
+  SESSION_FULL(503),
+  /** A WebSocket message named an action this server does not route. */
+  UNKNOWN_ACTION(400),
+  /** The action is not allowed for this connection's role (e.g. switchLanguage by a speaker). */
+  ACTION_NOT_ALLOWED(403),
+  /** A WebSocket frame or message exceeded the configured size limit. */
+  MESSAGE_TOO_LARGE(413),
   /** A rate limit was hit; retry after the hinted delay. */
   RATE_LIMITED(429),
   /** The server-wide request throttle was hit; retry after the hinted delay. */

@@ -24,6 +24,7 @@ import org.pentecost.server.store.ListenerCountStore;
 import org.pentecost.server.store.MemoryListenerCountStore;
 import org.pentecost.server.store.SessionStore;
 import org.pentecost.server.util.Version;
+import org.pentecost.server.ws.WsGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ public final class PentecostServer {
   private final SessionStore store;
   private final SessionService sessions;
   private final TokenVerifier tokens;
+  private final WsGateway gateway;
   private final String nodeId;
   private volatile int port = -1;
   private long purgeTimer = -1;
@@ -56,6 +58,7 @@ public final class PentecostServer {
       LocalRateLimiter limiter = new LocalRateLimiter(Duration.ofHours(2), 1_000_000);
       this.sessions = new SessionService(config, store, counts, limiter, metrics, clock);
       this.tokens = JwtTokenVerifier.create(vertx, config.auth(), config.server().dataDir());
+      this.gateway = new WsGateway(vertx, config, sessions, counts, tokens, limiter, metrics);
     } catch (RuntimeException e) {
       vertx.close();
       throw e;
@@ -77,6 +80,7 @@ public final class PentecostServer {
         .map(
             v -> {
               server.schedulePurge();
+              server.gateway.start();
               LOG.info(
                   "pentecost {} node {} listening on port {}",
                   Version.get(),
@@ -145,6 +149,7 @@ public final class PentecostServer {
     if (purgeTimer >= 0) {
       vertx.cancelTimer(purgeTimer);
     }
+    gateway.stop();
     // Servers first (no new writes), then the store (its futures complete on Vert.x contexts,
     // so Vert.x must still run), then Vert.x itself.
     return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
@@ -181,10 +186,17 @@ public final class PentecostServer {
               .setHost(config.server().host())
               .setPort(listenPort)
               .setCompressionSupported(false)
-              .setIdleTimeout(120);
+              .setPerMessageWebSocketCompressionSupported(false)
+              .setPerFrameWebSocketCompressionSupported(false)
+              // The gateway enforces the configured limits itself, with an error message first;
+              // these are the hard guards behind it.
+              .setMaxWebSocketFrameSize(config.connections().maxMessageBytes())
+              .setMaxWebSocketMessageSize(config.connections().maxMessageBytes() * 2);
       return vertx
           .createHttpServer(options)
           .requestHandler(api.router(vertx))
+          .webSocketHandshakeHandler(gateway::handshake)
+          .webSocketHandler(gateway::connect)
           .listen()
           .onSuccess(
               (HttpServer s) -> {

@@ -122,11 +122,37 @@ public final class ConfigLoader {
     if (config.sessions().languages().isEmpty()) {
       throw new ConfigException("sessions.languages must not be empty");
     }
+    var c = config.connections();
+    if (!(c.refreshAt().compareTo(c.warnAt()) <= 0 && c.warnAt().compareTo(c.maxDuration()) <= 0)) {
+      throw new ConfigException("connections: refreshAt <= warnAt <= maxDuration is required");
+    }
+    if (c.maxFrameBytes() < 1024 || c.maxMessageBytes() < c.maxFrameBytes()) {
+      throw new ConfigException(
+          "connections: maxFrameBytes must be >= 1024 and maxMessageBytes >= maxFrameBytes");
+    }
+    if (config.sessions().maxListeners() < 1) {
+      throw new ConfigException("sessions.maxListeners must be positive");
+    }
+    for (String cidr :
+        concat(config.limits().trustedNetworks(), config.server().trustedProxies())) {
+      try {
+        org.pentecost.server.util.Cidr.parse(cidr);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            "not a network in CIDR form: '" + cidr + "' (e.g. 203.0.113.0/24)");
+      }
+    }
     if (config.limits().sessionCreatesPerHour() < 1
         || config.limits().httpRequestsPerSecond() < 1
         || config.limits().httpBurst() < 1) {
       throw new ConfigException("limits must be positive");
     }
+  }
+
+  private static java.util.List<String> concat(java.util.List<String> a, java.util.List<String> b) {
+    java.util.List<String> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private void applyEnv(ObjectNode node, String prefix, Set<String> explicit) {

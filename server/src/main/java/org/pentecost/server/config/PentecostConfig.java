@@ -9,7 +9,13 @@ import java.util.List;
  * pentecost-defaults.yaml}, the profile, a file, the environment and flags.
  */
 public record PentecostConfig(
-    String profile, Server server, Store store, Auth auth, Sessions sessions, Limits limits) {
+    String profile,
+    Server server,
+    Store store,
+    Auth auth,
+    Sessions sessions,
+    Connections connections,
+    Limits limits) {
 
   public boolean isProd() {
     return "prod".equals(profile);
@@ -27,7 +33,8 @@ public record PentecostConfig(
       String nodeId,
       int instances,
       List<String> corsOrigins,
-      int maxBodyBytes) {}
+      int maxBodyBytes,
+      List<String> trustedProxies) {}
 
   /** Which store backs sessions and counts. */
   public record Store(String type, Duration timeout) {}
@@ -50,8 +57,35 @@ public record PentecostConfig(
 
   /** Session lifetime, vocabulary and languages. */
   public record Sessions(
-      Duration ttl, Duration purgeInterval, String wordList, List<String> languages) {}
+      Duration ttl,
+      Duration purgeInterval,
+      String wordList,
+      List<String> languages,
+      int maxListeners,
+      Duration speakerGracePeriod) {}
+
+  /** WebSocket connection lifecycle and limits. */
+  public record Connections(
+      Duration heartbeatInterval,
+      Duration idleTimeout,
+      Duration refreshAt,
+      Duration warnAt,
+      Duration maxDuration,
+      Duration refreshOverlap,
+      int maxFrameBytes,
+      int maxMessageBytes,
+      Duration statsInterval,
+      Duration sweepInterval) {}
 
   /** Rate limits. */
-  public record Limits(int sessionCreatesPerHour, long httpRequestsPerSecond, long httpBurst) {}
+  public record Limits(
+      int sessionCreatesPerHour,
+      long httpRequestsPerSecond,
+      long httpBurst,
+      int connectionAttemptsPerMinute,
+      int listenerJoinsPerMinute,
+      int unknownSessionJoinsPerMinute,
+      int heartbeatsPerMinute,
+      int crowdJoinsPerSession,
+      List<String> trustedNetworks) {}
 }

@@ -71,6 +71,11 @@ public final class SessionService {
     return languages;
   }
 
+  /** The session's live counts by language (empty when nobody listens). */
+  public Future<Map<String, Integer>> counts(String sessionId) {
+    return call("counts", () -> counts.counts(sessionId));
+  }
+
   /** Called with the new state after every status change (pause, resume, end). */
   public void onStatusChange(Consumer<Session> listener) {
     statusListeners.add(listener);
@@ -158,6 +163,16 @@ public final class SessionService {
     String language =
         patch.sourceLanguage() == null ? null : requireLanguage(patch.sourceLanguage());
     return change(caller, typedId, patch, language, 1).compose(this::withCounts);
+  }
+
+  /** Ends a session on the server's own account (its speaker did not come back). */
+  public Future<Void> endBySystem(String id) {
+    return find(id)
+        .compose(
+            s ->
+                s.status() == SessionStatus.ENDED
+                    ? Future.succeededFuture()
+                    : end(new Principal(s.speakerUserId()), id));
   }
 
   /** Ends the session (soft delete); ending an ended session again is a no-op. */

@@ -1,0 +1,173 @@
+package org.pentecost.server.ws;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import org.pentecost.protocol.ErrorCode;
+import org.pentecost.protocol.Messages;
+import org.pentecost.server.ApiException;
+import org.pentecost.server.session.SessionService;
+import org.pentecost.server.store.ListenerCountStore;
+
+/**
+ * Routes a connection's JSON text messages by their {@code action} (the seeds' route selection
+ * expression {@code $request.body.action}). Anything unknown reaches {@code $default}: an {@code
+ * error} with {@code UNKNOWN_ACTION}. A bad message is answered with an error; it never closes the
+ * connection or disturbs its state. A {@code requestId} in a message is echoed in the reply.
+ */
+final class ActionRouter {
+  private static final Duration HEARTBEAT_RETRY = Duration.ofSeconds(30);
+
+  private final SessionService sessions;
+  private final ListenerCountStore counts;
+  private final JoinLimiter limiter;
+  private final ConnectionRegistry registry;
+
+  ActionRouter(
+      SessionService sessions,
+      ListenerCountStore counts,
+      JoinLimiter limiter,
+      ConnectionRegistry registry) {
+    this.sessions = sessions;
+    this.counts = counts;
+    this.limiter = limiter;
+    this.registry = registry;
+  }
+
+  void route(Connection c, String text) {
+    JsonObject message;
+    try {
+      Object decoded = Json.decodeValue(text);
+      if (!(decoded instanceof JsonObject object)) {
+        reply(c, null, error(ErrorCode.MALFORMED_JSON, "a message must be a JSON object"));
+        return;
+      }
+      message = object;
+    } catch (DecodeException e) {
+      reply(c, null, error(ErrorCode.MALFORMED_JSON, "a message must be valid JSON"));
+      return;
+    }
+    Object requestId = message.getValue("requestId");
+    Object action = message.getValue("action");
+    if (action != null && !(action instanceof String)) {
+      reply(c, requestId, error(ErrorCode.INVALID_REQUEST, "'action' must be a string"));
+      return;
+    }
+    try {
+      switch (action == null ? "$default" : (String) action) {
+        case Messages.HEARTBEAT -> heartbeat(c, requestId);
+        case Messages.SWITCH_LANGUAGE -> switchLanguage(c, message, requestId);
+        case Messages.GET_SESSION_STATUS -> sessionStatus(c, requestId);
+        case Messages.REFRESH_CONNECTION ->
+            reply(
+                c,
+                requestId,
+                LifecycleTimers.refreshRequired(c, -1)
+                    .put(
+                        "message",
+                        "open a new connection with the same parameters plus the refreshQuery, then close this one"));
+        default ->
+            reply(
+                c,
+                requestId,
+                error(
+                    ErrorCode.UNKNOWN_ACTION,
+                    "unknown action '" + (action == null ? "" : action) + "'"));
+      }
+    } catch (ApiException e) {
+      reply(c, requestId, error(e.code(), e.getMessage()));
+    }
+  }
+
+  private void heartbeat(Connection c, Object requestId) {
+    if (!limiter.heartbeat(c.id)) {
+      reply(
+          c,
+          requestId,
+          WsMessages.error(
+              ErrorCode.RATE_LIMITED, "heartbeats are sent too often", HEARTBEAT_RETRY.toMillis()));
+      return;
+    }
+    reply(
+        c,
+        requestId,
+        WsMessages.of(Messages.HEARTBEAT_ACK)
+            .put("connectionId", c.id)
+            .put("connectedForMs", System.currentTimeMillis() - c.connectedAt));
+  }
+
+  private void switchLanguage(Connection c, JsonObject message, Object requestId) {
+    if (c.role != Role.LISTENER) {
+      throw new ApiException(ErrorCode.ACTION_NOT_ALLOWED, "only listeners switch language");
+    }
+    Object wanted = message.getValue("targetLanguage");
+    if (!(wanted instanceof String text)) {
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "'targetLanguage' must be a string");
+    }
+    String to = sessions.languages().canonical(text);
+    if (to == null) {
+      throw new ApiException(
+          ErrorCode.UNSUPPORTED_LANGUAGE, "unsupported targetLanguage '" + text + "'");
+    }
+    String from = c.language;
+    if (!to.equals(from)) {
+      // Room and count are changed in the same turn of the connection's event loop, before a
+      // close of this connection can run its clean-up with the new language.
+      SessionRoom room = registry.room(c.sessionId);
+      if (room != null) {
+        room.moveListener(c, to);
+        room.statsDirty = true;
+      }
+      if (c.counted.get()) {
+        counts.move(c.sessionId, from, to);
+      }
+    }
+    reply(
+        c,
+        requestId,
+        WsMessages.of(Messages.LANGUAGE_SWITCHED)
+            .put("connectionId", c.id)
+            .put("previousLanguage", from)
+            .put("targetLanguage", to));
+  }
+
+  private void sessionStatus(Connection c, Object requestId) {
+    sessions
+        .view(c.sessionId)
+        .onSuccess(
+            view -> {
+              SessionRoom room = registry.room(c.sessionId);
+              JsonObject m =
+                  WsMessages.counts(
+                      WsMessages.of(Messages.SESSION_STATUS)
+                          .put("sessionId", view.sessionId())
+                          .put("status", view.status().wireName())
+                          .put("sourceLanguage", view.sourceLanguage())
+                          .put("qualityTier", view.qualityTier().wireName())
+                          .put("speakerConnected", room != null && room.isSpeakerConnected())
+                          .put("expiresAt", view.expiresAt()),
+                      view.listenersByLanguage());
+              reply(c, requestId, m);
+            })
+        .onFailure(
+            e ->
+                reply(
+                    c,
+                    requestId,
+                    e instanceof ApiException api
+                        ? error(api.code(), api.getMessage())
+                        : error(ErrorCode.SERVICE_UNAVAILABLE, "status unavailable; try again")));
+  }
+
+  private static JsonObject error(ErrorCode code, String message) {
+    return WsMessages.error(code, message, null);
+  }
+
+  private static void reply(Connection c, Object requestId, JsonObject message) {
+    if (requestId != null) {
+      message.put("requestId", requestId);
+    }
+    c.send(message);
+  }
+}

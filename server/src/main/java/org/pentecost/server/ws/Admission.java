@@ -1,0 +1,230 @@
+package org.pentecost.server.ws;
+
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.http.ServerWebSocket;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.pentecost.protocol.ErrorCode;
+import org.pentecost.protocol.Messages;
+import org.pentecost.server.ApiException;
+import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.ratelimit.RateDecision;
+import org.pentecost.server.session.Session;
+import org.pentecost.server.session.SessionService;
+import org.pentecost.server.session.SessionStatus;
+import org.pentecost.server.store.ListenerCountStore;
+
+/**
+ * Decides whether a new WebSocket becomes a connection: parameters, limits, token, session,
+ * ownership, capacity, and refresh. Fails with an {@link ApiException} whose code the gateway sends
+ * before closing.
+ */
+final class Admission {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Duration FULL_RETRY = Duration.ofSeconds(30);
+
+  private final SessionService sessions;
+  private final ListenerCountStore counts;
+  private final TokenVerifier tokens;
+  private final JoinLimiter limiter;
+  private final ConnectionRegistry registry;
+  private final int maxListeners;
+
+  Admission(
+      SessionService sessions,
+      ListenerCountStore counts,
+      TokenVerifier tokens,
+      JoinLimiter limiter,
+      ConnectionRegistry registry,
+      int maxListeners) {
+    this.sessions = sessions;
+    this.counts = counts;
+    this.tokens = tokens;
+    this.limiter = limiter;
+    this.registry = registry;
+    this.maxListeners = maxListeners;
+  }
+
+  /** An admitted connection, the session it joined, and the connection it refreshes (or null). */
+  record Admitted(Connection connection, Session session, Connection previous) {}
+
+  Future<Admitted> admit(ServerWebSocket ws, Context context, InetAddress ip, long now) {
+    Map<String, List<String>> query =
+        new QueryStringDecoder("?" + (ws.query() == null ? "" : ws.query())).parameters();
+    String roleText = param(query, Messages.Q_ROLE);
+    Role role = roleText == null ? Role.LISTENER : Role.fromWire(roleText);
+    if (role == null || role == Role.WORKER) {
+      return fail(ErrorCode.INVALID_REQUEST, "role must be speaker or listener");
+    }
+    String typedId = param(query, Messages.Q_SESSION_ID);
+    if (typedId == null || typedId.isBlank()) {
+      return fail(ErrorCode.INVALID_REQUEST, "the sessionId parameter is required");
+    }
+    Connection previous = registry.get(param(query, Messages.Q_PREVIOUS_CONNECTION_ID));
+    RateDecision attempt = previous != null ? RateDecision.ALLOWED : limiter.attempt(ip);
+    Params p =
+        new Params(
+            ws,
+            context,
+            ip,
+            now,
+            typedId,
+            param(query, Messages.Q_TARGET_LANGUAGE),
+            previous,
+            attempt);
+    if (role == Role.SPEAKER) {
+      String token = param(query, Messages.Q_TOKEN);
+      if (token == null) {
+        token = bearer(ws.headers().get("Authorization"));
+      }
+      return tokens.verify(token).compose(principal -> admitSpeaker(p, principal.userId()));
+    }
+    return admitListener(p);
+  }
+
+  private record Params(
+      ServerWebSocket ws,
+      Context context,
+      InetAddress ip,
+      long now,
+      String typedId,
+      String language,
+      Connection previous,
+      RateDecision attempt) {}
+
+  private Future<Admitted> admitListener(Params p) {
+    return findLive(p)
+        .compose(
+            session -> {
+              String language =
+                  p.language() == null
+                      ? session.sourceLanguage()
+                      : sessions.languages().canonical(p.language());
+              if (language == null) {
+                throw new ApiException(
+                    ErrorCode.UNSUPPORTED_LANGUAGE,
+                    "unsupported targetLanguage '"
+                        + p.language()
+                        + "'; supported: "
+                        + String.join(", ", sessions.languages().codes()));
+              }
+              Connection previous = p.previous();
+              if (previous != null
+                  && (previous.role != Role.LISTENER || !previous.sessionId.equals(session.id()))) {
+                throw new ApiException(
+                    ErrorCode.NOT_SESSION_OWNER,
+                    "previousConnectionId names a connection of another session or role");
+              }
+              Connection c = newConnection(p, Role.LISTENER, session.id(), null, language);
+              // A refresh takes over the old connection's place in the count, so the count never
+              // rises, not even for a moment; if the old one already left, this is a new join.
+              if (previous != null && previous.counted.compareAndSet(true, false)) {
+                c.counted.set(true);
+                Future<Void> moved =
+                    previous.language.equals(language)
+                        ? Future.succeededFuture()
+                        : counts.move(session.id(), previous.language, language);
+                return moved.map(v -> new Admitted(c, session, previous));
+              }
+              limiter.checkListenerJoin(p.ip(), session.id(), p.attempt());
+              return counts
+                  .tryAdd(session.id(), language, maxListeners)
+                  .map(
+                      added -> {
+                        if (!added) {
+                          throw new ApiException(
+                              ErrorCode.SESSION_FULL,
+                              "this session is full ("
+                                  + maxListeners
+                                  + " listeners); try again shortly",
+                              FULL_RETRY);
+                        }
+                        c.counted.set(true);
+                        return new Admitted(c, session, null);
+                      });
+            });
+  }
+
+  private Future<Admitted> admitSpeaker(Params p, String userId) {
+    limiter.checkAuthenticated(p.attempt());
+    return findLive(p)
+        .map(
+            session -> {
+              if (!session.speakerUserId().equals(userId)) {
+                throw new ApiException(
+                    ErrorCode.NOT_SESSION_OWNER,
+                    "only the session's speaker may connect as speaker");
+              }
+              Connection previous = p.previous();
+              if (previous != null
+                  && (previous.role != Role.SPEAKER
+                      || !previous.sessionId.equals(session.id())
+                      || !userId.equals(previous.userId))) {
+                throw new ApiException(
+                    ErrorCode.NOT_SESSION_OWNER,
+                    "previousConnectionId names a connection of another session or user");
+              }
+              Connection c = newConnection(p, Role.SPEAKER, session.id(), userId, null);
+              return new Admitted(c, session, previous);
+            });
+  }
+
+  /** The session, if it exists and has not ended; unknown codes draw on the hard limit. */
+  private Future<Session> findLive(Params p) {
+    return sessions
+        .find(p.typedId())
+        .recover(
+            e -> {
+              if (e instanceof ApiException api && api.code() == ErrorCode.SESSION_NOT_FOUND) {
+                limiter.checkUnknownSession(p.ip());
+              }
+              return Future.failedFuture(e);
+            })
+        .map(
+            session -> {
+              if (session.status() == SessionStatus.ENDED) {
+                throw new ApiException(ErrorCode.SESSION_ENDED, "this session has ended");
+              }
+              return session;
+            });
+  }
+
+  private static Connection newConnection(
+      Params p, Role role, String sessionId, String userId, String language) {
+    byte[] id = new byte[16];
+    RANDOM.nextBytes(id);
+    return new Connection(
+        Base64.getUrlEncoder().withoutPadding().encodeToString(id),
+        p.ws(),
+        p.context(),
+        p.ip(),
+        p.now(),
+        role,
+        sessionId,
+        userId,
+        language);
+  }
+
+  private static String param(Map<String, List<String>> query, String name) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  private static String bearer(String header) {
+    if (header == null) {
+      return null;
+    }
+    String h = header.trim();
+    return h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
+  }
+
+  private static <T> Future<T> fail(ErrorCode code, String message) {
+    return Future.failedFuture(new ApiException(code, message));
+  }
+}

@@ -1,0 +1,115 @@
+package org.pentecost.server.ws;
+
+import io.vertx.core.Context;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.pentecost.protocol.CloseCode;
+import org.pentecost.protocol.ErrorCode;
+import org.pentecost.protocol.Messages;
+
+/**
+ * One admitted WebSocket connection. Identity fields are fixed at admission; the mutable ones say
+ * what guards them.
+ */
+final class Connection {
+  final String id;
+  final ServerWebSocket socket;
+
+  /** The event loop that owns the socket; timers and reads run here. */
+  final Context context;
+
+  final InetAddress clientIp;
+  final long connectedAt;
+  final Role role;
+  final String sessionId;
+
+  /** The speaker's or worker's user id; null for listeners. */
+  final String userId;
+
+  /** The listener's or worker's language; changed by switchLanguage under the room's lock. */
+  volatile String language;
+
+  /** Last time anything arrived from the client (epoch ms); written on the owning event loop. */
+  volatile long lastActive;
+
+  /**
+   * Whether this connection holds one place in the session's listener count. Exactly one party
+   * clears it: the close handler (which then frees the place) or a refresh (which hands the place
+   * to the new connection). That is what keeps counts exact whatever order things happen in.
+   */
+  final AtomicBoolean counted = new AtomicBoolean();
+
+  /** Set once: the connection is on its way out (closed, or replaced by a refresh/takeover). */
+  final AtomicBoolean retired = new AtomicBoolean();
+
+  /** Which lifecycle notices were sent (refresh required, warning); owning event loop only. */
+  boolean refreshRequested;
+
+  boolean warned;
+
+  Connection(
+      String id,
+      ServerWebSocket socket,
+      Context context,
+      InetAddress clientIp,
+      long connectedAt,
+      Role role,
+      String sessionId,
+      String userId,
+      String language) {
+    this.id = id;
+    this.socket = socket;
+    this.context = context;
+    this.clientIp = clientIp;
+    this.connectedAt = connectedAt;
+    this.lastActive = connectedAt;
+    this.role = role;
+    this.sessionId = sessionId;
+    this.userId = userId;
+    this.language = language;
+  }
+
+  /** Sends a server message unless the socket is already closed. Safe from any thread. */
+  void send(JsonObject message) {
+    if (!socket.isClosed()) {
+      socket.writeTextMessage(message.encode());
+    }
+  }
+
+  /** Sends pre-encoded text to this connection (fan-out encodes once for many). */
+  void sendText(String encoded) {
+    if (!socket.isClosed()) {
+      socket.writeTextMessage(encoded);
+    }
+  }
+
+  /** An {@code error} message, without closing. */
+  void sendError(ErrorCode code, String message, Long retryAfterMs) {
+    send(WsMessages.error(code, message, retryAfterMs));
+  }
+
+  /** Closes with a code; the close handler does the clean-up. */
+  void close(CloseCode code, String reason) {
+    if (!socket.isClosed()) {
+      socket.close((short) code.code(), reason);
+    }
+  }
+
+  /** The query a client uses to refresh this connection. */
+  String refreshQuery() {
+    return Messages.Q_ACTION
+        + "="
+        + Messages.REFRESH_CONNECTION
+        + "&"
+        + Messages.Q_PREVIOUS_CONNECTION_ID
+        + "="
+        + id;
+  }
+
+  @Override
+  public String toString() {
+    return role.wire() + " " + id + " of " + sessionId;
+  }
+}

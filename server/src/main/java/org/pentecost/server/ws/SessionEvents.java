@@ -1,0 +1,90 @@
+package org.pentecost.server.ws;
+
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import org.pentecost.protocol.CloseCode;
+import org.pentecost.protocol.Messages;
+import org.pentecost.server.session.Session;
+import org.pentecost.server.session.SessionService;
+import org.pentecost.server.session.SessionStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens to a session's connections when the session changes: pause, resume and end (from the
+ * HTTP API or a speaker who does not come back), and the speaker's drop and return.
+ */
+final class SessionEvents {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionEvents.class);
+
+  private final Vertx vertx;
+  private final ConnectionRegistry registry;
+  private final SessionService sessions;
+  private final Duration grace;
+
+  SessionEvents(Vertx vertx, ConnectionRegistry registry, SessionService sessions, Duration grace) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.sessions = sessions;
+    this.grace = grace;
+  }
+
+  /** Called by the session service after every status change, from any thread. */
+  void statusChanged(Session session) {
+    String id = session.id();
+    if (session.status() == SessionStatus.PAUSED) {
+      registry.broadcast(id, WsMessages.of(Messages.SESSION_PAUSED).put("sessionId", id));
+    } else if (session.status() == SessionStatus.ACTIVE) {
+      registry.broadcast(id, WsMessages.of(Messages.SESSION_RESUMED).put("sessionId", id));
+    } else if (session.status() == SessionStatus.ENDED) {
+      String ended = WsMessages.of(Messages.SESSION_ENDED).put("sessionId", id).encode();
+      registry.forEachInSession(
+          id,
+          c -> {
+            c.sendText(ended);
+            c.close(CloseCode.SESSION_ENDED, "session ended");
+          });
+    }
+  }
+
+  /** The session's speaker connection went away without a replacement. */
+  void speakerDropped(String sessionId) {
+    registry.toListeners(
+        sessionId,
+        WsMessages.of(Messages.SPEAKER_DISCONNECTED)
+            .put("sessionId", sessionId)
+            .put("gracePeriodMs", grace.toMillis()));
+    if (grace.isZero()) {
+      end(sessionId);
+      return;
+    }
+    long timer =
+        vertx.setTimer(
+            grace.toMillis(),
+            t -> {
+              Boolean expired = registry.inRoom(sessionId, SessionRoom::graceExpired);
+              if (Boolean.TRUE.equals(expired)) {
+                end(sessionId);
+              }
+            });
+    registry.inRoom(
+        sessionId,
+        room -> {
+          room.graceTimer(timer);
+          return null;
+        });
+  }
+
+  /** A speaker connected to a room whose listeners had been told the speaker was gone. */
+  void speakerReturned(String sessionId) {
+    registry.toListeners(
+        sessionId, WsMessages.of(Messages.SPEAKER_RECONNECTED).put("sessionId", sessionId));
+  }
+
+  private void end(String sessionId) {
+    LOG.info("session {} ends: its speaker did not come back within {}", sessionId, grace);
+    sessions
+        .endBySystem(sessionId)
+        .onFailure(e -> LOG.warn("could not end session {}: {}", sessionId, e.toString()));
+  }
+}

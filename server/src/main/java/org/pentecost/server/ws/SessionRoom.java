@@ -1,0 +1,119 @@
+package org.pentecost.server.ws;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The connections of one session on this node: its speaker, and its listeners grouped by language
+ * so that a message or a frame can be handed to a whole language at once. All membership is guarded
+ * by {@code this}.
+ */
+final class SessionRoom {
+  final String sessionId;
+
+  private Connection speaker;
+  private final Map<String, Set<Connection>> listeners = new HashMap<>();
+
+  /** Timer that ends the session if the speaker does not come back; -1 when none. */
+  private long graceTimer = -1;
+
+  /** The speaker dropped and listeners were told; cleared when a speaker connects again. */
+  private boolean speakerAway;
+
+  /** Counts changed since the last listenerStats; read and cleared by the stats tick. */
+  volatile boolean statsDirty;
+
+  /** What the speaker was last told; the stats tick's own state. */
+  Map<String, Integer> lastStats = Map.of();
+
+  SessionRoom(String sessionId) {
+    this.sessionId = sessionId;
+  }
+
+  synchronized Connection speaker() {
+    return speaker;
+  }
+
+  /**
+   * Makes {@code next} the speaker and returns the one it replaces (or null). Cancels a pending
+   * grace timer; {@code wasAway} tells whether listeners had been told the speaker was gone.
+   */
+  synchronized SpeakerChange setSpeaker(Connection next) {
+    Connection previous = speaker;
+    speaker = next;
+    boolean wasAway = speakerAway;
+    speakerAway = false;
+    long timer = graceTimer;
+    graceTimer = -1;
+    return new SpeakerChange(previous, wasAway, timer);
+  }
+
+  /** Clears the speaker if it is still {@code leaving}; true if it was (a real drop). */
+  synchronized boolean speakerLeft(Connection leaving) {
+    if (speaker != leaving) {
+      return false;
+    }
+    speaker = null;
+    speakerAway = true;
+    return true;
+  }
+
+  synchronized void graceTimer(long id) {
+    graceTimer = id;
+  }
+
+  /** True if still waiting for the speaker (no one came back); clears the timer either way. */
+  synchronized boolean graceExpired() {
+    graceTimer = -1;
+    return speaker == null && speakerAway;
+  }
+
+  synchronized boolean isSpeakerConnected() {
+    return speaker != null;
+  }
+
+  synchronized void addListener(Connection c) {
+    listeners.computeIfAbsent(c.language, k -> new LinkedHashSet<>()).add(c);
+  }
+
+  synchronized void removeListener(Connection c) {
+    Set<Connection> group = listeners.get(c.language);
+    if (group != null && group.remove(c) && group.isEmpty()) {
+      listeners.remove(c.language);
+    }
+  }
+
+  /** Moves a listener between language groups, setting its language under the same lock. */
+  synchronized void moveListener(Connection c, String to) {
+    removeListener(c);
+    c.language = to;
+    addListener(c);
+  }
+
+  /** Everyone in the room, speaker first. */
+  synchronized List<Connection> all() {
+    List<Connection> all = new ArrayList<>();
+    if (speaker != null) {
+      all.add(speaker);
+    }
+    listeners.values().forEach(all::addAll);
+    return all;
+  }
+
+  synchronized List<Connection> listeners() {
+    List<Connection> all = new ArrayList<>();
+    listeners.values().forEach(all::addAll);
+    return all;
+  }
+
+  synchronized boolean isEmpty() {
+    return speaker == null && listeners.isEmpty() && graceTimer < 0 && !speakerAway;
+  }
+
+  /** What {@link #setSpeaker} replaced. */
+  record SpeakerChange(Connection previous, boolean wasAway, long cancelledTimer) {}
+}

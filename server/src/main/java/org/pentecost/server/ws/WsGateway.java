@@ -1,0 +1,314 @@
+package org.pentecost.server.ws;
+
+import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.http.WebSocketFrame;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.pentecost.protocol.CloseCode;
+import org.pentecost.protocol.ErrorCode;
+import org.pentecost.protocol.Messages;
+import org.pentecost.server.ApiException;
+import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.config.PentecostConfig;
+import org.pentecost.server.metrics.Metrics;
+import org.pentecost.server.ratelimit.LocalRateLimiter;
+import org.pentecost.server.session.Session;
+import org.pentecost.server.session.SessionService;
+import org.pentecost.server.store.ListenerCountStore;
+import org.pentecost.server.util.Cidr;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket endpoint {@code /ws}: admits connections, reads their frames, routes their
+ * messages, and cleans up when they close. Every rejection is an {@code error} message followed by
+ * a close whose code says why (see {@link CloseCode}); nothing a client sends can leave a count
+ * wrong.
+ */
+public final class WsGateway {
+  private static final Logger LOG = LoggerFactory.getLogger(WsGateway.class);
+
+  private final PentecostConfig.Connections config;
+  private final ListenerCountStore counts;
+  private final ConnectionRegistry registry = new ConnectionRegistry();
+  private final Admission admission;
+  private final ActionRouter router;
+  private final SessionEvents events;
+  private final LifecycleTimers timers;
+  private final List<Cidr> trustedProxies;
+  private final Vertx vertx;
+  private final Map<Role, AtomicInteger> open =
+      Map.of(
+          Role.SPEAKER,
+          new AtomicInteger(),
+          Role.LISTENER,
+          new AtomicInteger(),
+          Role.WORKER,
+          new AtomicInteger());
+
+  public WsGateway(
+      Vertx vertx,
+      PentecostConfig config,
+      SessionService sessions,
+      ListenerCountStore counts,
+      TokenVerifier tokens,
+      LocalRateLimiter limiter,
+      Metrics metrics) {
+    this.vertx = vertx;
+    this.config = config.connections();
+    this.counts = counts;
+    this.trustedProxies = Cidr.parseAll(config.server().trustedProxies());
+    JoinLimiter joins = new JoinLimiter(config.limits(), limiter, metrics);
+    this.admission =
+        new Admission(sessions, counts, tokens, joins, registry, config.sessions().maxListeners());
+    this.events =
+        new SessionEvents(vertx, registry, sessions, config.sessions().speakerGracePeriod());
+    this.router = new ActionRouter(sessions, counts, joins, registry);
+    this.timers = new LifecycleTimers(vertx, registry, sessions, config.connections());
+    sessions.onStatusChange(events::statusChanged);
+    open.forEach(
+        (role, n) ->
+            Gauge.builder("pentecost.connections", n, AtomicInteger::get)
+                .description("Open WebSocket connections by role")
+                .tag("role", role.wire())
+                .register(metrics.registry()));
+  }
+
+  public void start() {
+    timers.start();
+  }
+
+  public void stop() {
+    timers.stop();
+  }
+
+  /** Upgrades only {@code /ws}; anything else is an ordinary 404. */
+  public void handshake(ServerWebSocketHandshake hs) {
+    if (Messages.PATH.equals(hs.path())) {
+      hs.accept();
+    } else {
+      hs.reject(404);
+    }
+  }
+
+  /** A new socket on {@code /ws}: nothing it sends is read until it is admitted. */
+  public void connect(ServerWebSocket ws) {
+    ws.pause();
+    Context context = vertx.getOrCreateContext();
+    long now = System.currentTimeMillis();
+    InetAddress ip =
+        ClientIp.of(ws.remoteAddress(), ws.headers().get("X-Forwarded-For"), trustedProxies);
+    AtomicReference<Connection> admitted = new AtomicReference<>();
+    ws.closeHandler(
+        v -> {
+          Connection c = admitted.get();
+          if (c != null) {
+            leave(c);
+          }
+        });
+    ws.exceptionHandler(e -> LOG.debug("websocket error: {}", e.toString()));
+    admission
+        .admit(ws, context, ip, now)
+        .onSuccess(
+            a -> {
+              admitted.set(a.connection());
+              if (ws.isClosed()) {
+                // The client gave up while it was being admitted: undo what admission did.
+                leave(a.connection());
+                return;
+              }
+              join(a);
+              ws.frameHandler(new FrameReader(a.connection()));
+              ws.resume();
+            })
+        .onFailure(e -> reject(ws, e));
+  }
+
+  private void reject(ServerWebSocket ws, Throwable e) {
+    ApiException error =
+        e instanceof ApiException api
+            ? api
+            : new ApiException(ErrorCode.INTERNAL_ERROR, "could not join; try again");
+    if (!(e instanceof ApiException)) {
+      LOG.warn("websocket admission failed: {}", e.toString());
+    }
+    Long retry = error.retryAfter() == null ? null : error.retryAfter().toMillis();
+    if (!ws.isClosed()) {
+      ws.writeTextMessage(WsMessages.error(error.code(), error.getMessage(), retry).encode());
+      CloseCode close = CloseCode.forError(error.code());
+      ws.close((short) close.code(), error.code().name());
+    }
+  }
+
+  private void join(Admission.Admitted a) {
+    Connection c = a.connection();
+    Session session = a.session();
+    Connection previous = a.previous();
+    registry.register(c);
+    open.get(c.role).incrementAndGet();
+    if (c.role == Role.LISTENER) {
+      registry.inRoom(
+          c.sessionId,
+          room -> {
+            room.addListener(c);
+            room.statsDirty = true;
+            return null;
+          });
+      SessionRoom room = registry.room(c.sessionId);
+      c.send(joined(c, session, room != null && room.isSpeakerConnected(), null));
+      refreshed(c, previous);
+      return;
+    }
+    SessionRoom.SpeakerChange change = registry.inRoom(c.sessionId, room -> room.setSpeaker(c));
+    if (change.cancelledTimer() >= 0) {
+      vertx.cancelTimer(change.cancelledTimer());
+    }
+    Connection replaced = change.previous();
+    if (replaced != null && replaced != previous) {
+      // A second speaker connection of the owner takes over from the first.
+      replaced.close(CloseCode.REPLACED, "replaced by a newer speaker connection");
+    }
+    if (change.wasAway()) {
+      events.speakerReturned(c.sessionId);
+    }
+    counts
+        .counts(c.sessionId)
+        .onComplete(
+            ar -> {
+              c.send(joined(c, session, true, ar.succeeded() ? ar.result() : Map.of()));
+              refreshed(c, previous);
+            });
+  }
+
+  private io.vertx.core.json.JsonObject joined(
+      Connection c,
+      Session session,
+      boolean speakerConnected,
+      Map<String, Integer> listenerCounts) {
+    var m =
+        WsMessages.of(Messages.SESSION_JOINED)
+            .put("connectionId", c.id)
+            .put("sessionId", session.id())
+            .put("role", c.role.wire())
+            .put("sourceLanguage", session.sourceLanguage())
+            .put("status", session.status().wireName())
+            .put("speakerConnected", speakerConnected)
+            .put("heartbeatIntervalMs", config.heartbeatInterval().toMillis())
+            .put("refreshAfterMs", config.refreshAt().toMillis());
+    if (c.language != null) {
+      m.put("targetLanguage", c.language);
+    }
+    if (listenerCounts != null) {
+      WsMessages.counts(m, listenerCounts);
+    }
+    return m;
+  }
+
+  /** Confirms a refresh, and closes the old connection if its client does not. */
+  private void refreshed(Connection c, Connection previous) {
+    if (previous == null) {
+      return;
+    }
+    c.send(
+        WsMessages.of(Messages.CONNECTION_REFRESH_COMPLETE)
+            .put("connectionId", c.id)
+            .put("previousConnectionId", previous.id));
+    vertx.setTimer(
+        config.refreshOverlap().toMillis(),
+        t -> previous.context.runOnContext(v -> previous.close(CloseCode.REPLACED, "refreshed")));
+  }
+
+  /** Clean-up after a close; safe to run twice, in any order with refreshes. */
+  private void leave(Connection c) {
+    if (registry.unregister(c)) {
+      open.get(c.role).decrementAndGet();
+    }
+    if (c.role == Role.LISTENER) {
+      if (c.counted.compareAndSet(true, false)) {
+        counts.remove(c.sessionId, c.language);
+      }
+      registry.inRoom(
+          c.sessionId,
+          room -> {
+            room.removeListener(c);
+            room.statsDirty = true;
+            return null;
+          });
+      return;
+    }
+    Boolean dropped = registry.inRoom(c.sessionId, room -> room.speakerLeft(c));
+    if (Boolean.TRUE.equals(dropped)) {
+      events.speakerDropped(c.sessionId);
+    }
+  }
+
+  /** Reassembles a connection's frames into messages within the size limits. */
+  private final class FrameReader implements io.vertx.core.Handler<WebSocketFrame> {
+    private final Connection c;
+    private Buffer pending;
+    private boolean pendingText;
+
+    FrameReader(Connection c) {
+      this.c = c;
+    }
+
+    @Override
+    public void handle(WebSocketFrame frame) {
+      c.lastActive = System.currentTimeMillis();
+      if (!(frame.isText() || frame.isBinary() || frame.isContinuation())) {
+        return;
+      }
+      Buffer data = frame.binaryData();
+      if (data.length() > config.maxFrameBytes()) {
+        tooLarge("frame of " + data.length() + " bytes exceeds " + config.maxFrameBytes());
+        return;
+      }
+      if (!frame.isContinuation()) {
+        pending = null;
+        pendingText = frame.isText();
+      }
+      if (frame.isFinal() && pending == null) {
+        deliver(data);
+        return;
+      }
+      if (pending == null) {
+        pending = Buffer.buffer();
+      }
+      if (pending.length() + data.length() > config.maxMessageBytes()) {
+        pending = null;
+        tooLarge("message exceeds " + config.maxMessageBytes() + " bytes");
+        return;
+      }
+      pending.appendBuffer(data);
+      if (frame.isFinal()) {
+        Buffer message = pending;
+        pending = null;
+        deliver(message);
+      }
+    }
+
+    private void deliver(Buffer message) {
+      if (pendingText) {
+        router.route(c, message.toString());
+      } else {
+        c.sendError(
+            ErrorCode.ACTION_NOT_ALLOWED,
+            "binary frames carry a speaker's audio; this server does not take them yet",
+            null);
+      }
+    }
+
+    private void tooLarge(String why) {
+      c.sendError(ErrorCode.MESSAGE_TOO_LARGE, why, null);
+      c.close(CloseCode.MESSAGE_TOO_BIG, "message too big");
+    }
+  }
+}
