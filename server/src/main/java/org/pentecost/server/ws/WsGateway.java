@@ -2,6 +2,7 @@ package org.pentecost.server.ws;
 
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -45,6 +46,11 @@ public final class WsGateway {
   private final LifecycleTimers timers;
   private final List<Cidr> trustedProxies;
   private final Vertx vertx;
+  private final SessionService sessions;
+
+  /** Set when the node shuts down: closes then are the node's doing, not the speakers'. */
+  private volatile boolean stopping;
+
   private final Map<Role, AtomicInteger> open =
       Map.of(
           Role.SPEAKER,
@@ -63,6 +69,7 @@ public final class WsGateway {
       LocalRateLimiter limiter,
       Metrics metrics) {
     this.vertx = vertx;
+    this.sessions = sessions;
     this.config = config.connections();
     this.counts = counts;
     this.trustedProxies = Cidr.parseAll(config.server().trustedProxies());
@@ -86,8 +93,22 @@ public final class WsGateway {
     timers.start();
   }
 
-  public void stop() {
+  /**
+   * Closes every connection with 1001 (going away), so that clients reconnect, to another node
+   * where there is one. A speaker's close here does not start its grace period or end the session.
+   */
+  public Future<Void> stop() {
+    stopping = true;
     timers.stop();
+    List<Future<Void>> closing = new java.util.ArrayList<>();
+    for (Connection c : registry.connections()) {
+      closing.add(c.socket.close((short) CloseCode.GOING_AWAY.code(), "server shutting down"));
+    }
+    // Wait for the close frames to go out, but not for slow clients to answer them.
+    return Future.join(closing)
+        .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
+        .otherwiseEmpty()
+        .mapEmpty();
   }
 
   /** Upgrades only {@code /ws}; anything else is an ordinary 404. */
@@ -101,6 +122,10 @@ public final class WsGateway {
 
   /** A new socket on {@code /ws}: nothing it sends is read until it is admitted. */
   public void connect(ServerWebSocket ws) {
+    if (stopping) {
+      ws.close((short) CloseCode.GOING_AWAY.code(), "server shutting down");
+      return;
+    }
     ws.pause();
     Context context = vertx.getOrCreateContext();
     long now = System.currentTimeMillis();
@@ -128,6 +153,7 @@ public final class WsGateway {
               join(a);
               ws.frameHandler(new FrameReader(a.connection()));
               ws.resume();
+              closeIfEndedMeanwhile(a.connection());
             })
         .onFailure(e -> reject(ws, e));
   }
@@ -212,6 +238,22 @@ public final class WsGateway {
     return m;
   }
 
+  /**
+   * A session can end between admission's look-up and the join; its end then did not reach this
+   * connection, so look once more now that the connection is in the room.
+   */
+  private void closeIfEndedMeanwhile(Connection c) {
+    sessions
+        .find(c.sessionId)
+        .onSuccess(
+            s -> {
+              if (s.status() == org.pentecost.server.session.SessionStatus.ENDED) {
+                c.send(WsMessages.of(Messages.SESSION_ENDED).put("sessionId", c.sessionId));
+                c.close(CloseCode.SESSION_ENDED, "session ended");
+              }
+            });
+  }
+
   /** Confirms a refresh, and closes the old connection if its client does not. */
   private void refreshed(Connection c, Connection previous) {
     if (previous == null) {
@@ -245,7 +287,7 @@ public final class WsGateway {
       return;
     }
     Boolean dropped = registry.inRoom(c.sessionId, room -> room.speakerLeft(c));
-    if (Boolean.TRUE.equals(dropped)) {
+    if (Boolean.TRUE.equals(dropped) && !stopping) {
       events.speakerDropped(c.sessionId);
     }
   }

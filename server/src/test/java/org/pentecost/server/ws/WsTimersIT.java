@@ -82,4 +82,24 @@ class WsTimersIT {
       }
     }
   }
+
+  @Test
+  void aShutdownSendsEveryoneElsewhereWithoutEndingSessions() {
+    String id;
+    String token;
+    TestServer server = TestServer.start(dir, Map.of("sessions.speakerGracePeriod", "0s"));
+    token = server.token("alice");
+    id = server.createSession(token, "en");
+    try (WsClient l = WsClient.connect(server, "sessionId=" + id);
+        WsClient s = WsClient.connect(server, "sessionId=" + id + "&role=speaker&token=" + token)) {
+      l.next();
+      s.next();
+      server.stop();
+      assertThat(l.awaitClose()).isEqualTo(1001);
+      assertThat(s.awaitClose()).isEqualTo(1001);
+    }
+    try (TestServer again = TestServer.start(dir)) {
+      assertThat(again.get("/sessions/" + id).json().get("status").asText()).isEqualTo("active");
+    }
+  }
 }
