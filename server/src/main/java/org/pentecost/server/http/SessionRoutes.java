@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.server.ApiException;
+import org.pentecost.server.auth.BearerToken;
 import org.pentecost.server.auth.Principal;
 import org.pentecost.server.auth.TokenVerifier;
 import org.pentecost.server.session.QualityTier;
@@ -113,12 +114,7 @@ final class SessionRoutes {
   }
 
   static String bearer(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null) {
-      return null;
-    }
-    String h = header.trim();
-    return h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
+    return BearerToken.fromHeader(ctx.request().getHeader("Authorization"));
   }
 
   private static void reply(RoutingContext ctx, int status, Future<SessionView> view) {

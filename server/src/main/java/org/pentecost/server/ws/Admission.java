@@ -13,6 +13,7 @@ import java.util.Map;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.protocol.Messages;
 import org.pentecost.server.ApiException;
+import org.pentecost.server.auth.BearerToken;
 import org.pentecost.server.auth.TokenVerifier;
 import org.pentecost.server.ratelimit.RateDecision;
 import org.pentecost.server.session.Session;
@@ -81,7 +82,7 @@ final class Admission {
     if (role == Role.SPEAKER) {
       String token = param(query, Messages.Q_TOKEN);
       if (token == null) {
-        token = bearer(ws.headers().get("Authorization"));
+        token = BearerToken.fromHeader(ws.headers().get("Authorization"));
       }
       return tokens.verify(token).compose(principal -> admitSpeaker(p, principal.userId()));
     }
@@ -214,14 +215,6 @@ final class Admission {
   private static String param(Map<String, List<String>> query, String name) {
     List<String> values = query.get(name);
     return values == null || values.isEmpty() ? null : values.get(0);
-  }
-
-  private static String bearer(String header) {
-    if (header == null) {
-      return null;
-    }
-    String h = header.trim();
-    return h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
   }
 
   private static <T> Future<T> fail(ErrorCode code, String message) {

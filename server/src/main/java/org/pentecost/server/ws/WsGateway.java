@@ -4,10 +4,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
-import io.vertx.core.http.WebSocketFrame;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -150,10 +148,14 @@ public final class WsGateway {
                 leave(a.connection());
                 return;
               }
-              join(a);
-              ws.frameHandler(new FrameReader(a.connection()));
-              ws.resume();
-              closeIfEndedMeanwhile(a.connection());
+              // The socket is read only once sessionJoined is out, so that it is always first.
+              join(a)
+                  .onComplete(
+                      v -> {
+                        ws.frameHandler(new FrameReader(a.connection(), config, router));
+                        ws.resume();
+                        closeIfEndedMeanwhile(a.connection());
+                      });
             })
         .onFailure(e -> reject(ws, e));
   }
@@ -166,6 +168,7 @@ public final class WsGateway {
     if (!(e instanceof ApiException)) {
       LOG.warn("websocket admission failed: {}", e.toString());
     }
+    LOG.debug("websocket refused: {} ({})", error.code(), error.getMessage());
     Long retry = error.retryAfter() == null ? null : error.retryAfter().toMillis();
     if (!ws.isClosed()) {
       ws.writeTextMessage(WsMessages.error(error.code(), error.getMessage(), retry).encode());
@@ -174,8 +177,9 @@ public final class WsGateway {
     }
   }
 
-  private void join(Admission.Admitted a) {
+  private Future<Void> join(Admission.Admitted a) {
     Connection c = a.connection();
+    LOG.debug("{} joined from {}", c, c.clientIp.getHostAddress());
     Session session = a.session();
     Connection previous = a.previous();
     registry.register(c);
@@ -191,7 +195,7 @@ public final class WsGateway {
       SessionRoom room = registry.room(c.sessionId);
       c.send(joined(c, session, room != null && room.isSpeakerConnected(), null));
       refreshed(c, previous);
-      return;
+      return Future.succeededFuture();
     }
     SessionRoom.SpeakerChange change = registry.inRoom(c.sessionId, room -> room.setSpeaker(c));
     if (change.cancelledTimer() >= 0) {
@@ -205,12 +209,13 @@ public final class WsGateway {
     if (change.wasAway()) {
       events.speakerReturned(c.sessionId);
     }
-    counts
+    return counts
         .counts(c.sessionId)
-        .onComplete(
+        .transform(
             ar -> {
               c.send(joined(c, session, true, ar.succeeded() ? ar.result() : Map.of()));
               refreshed(c, previous);
+              return Future.<Void>succeededFuture();
             });
   }
 
@@ -270,6 +275,7 @@ public final class WsGateway {
 
   /** Clean-up after a close; safe to run twice, in any order with refreshes. */
   private void leave(Connection c) {
+    LOG.debug("{} left", c);
     if (registry.unregister(c)) {
       open.get(c.role).decrementAndGet();
     }
@@ -289,68 +295,6 @@ public final class WsGateway {
     Boolean dropped = registry.inRoom(c.sessionId, room -> room.speakerLeft(c));
     if (Boolean.TRUE.equals(dropped) && !stopping) {
       events.speakerDropped(c.sessionId);
-    }
-  }
-
-  /** Reassembles a connection's frames into messages within the size limits. */
-  private final class FrameReader implements io.vertx.core.Handler<WebSocketFrame> {
-    private final Connection c;
-    private Buffer pending;
-    private boolean pendingText;
-
-    FrameReader(Connection c) {
-      this.c = c;
-    }
-
-    @Override
-    public void handle(WebSocketFrame frame) {
-      c.lastActive = System.currentTimeMillis();
-      if (!(frame.isText() || frame.isBinary() || frame.isContinuation())) {
-        return;
-      }
-      Buffer data = frame.binaryData();
-      if (data.length() > config.maxFrameBytes()) {
-        tooLarge("frame of " + data.length() + " bytes exceeds " + config.maxFrameBytes());
-        return;
-      }
-      if (!frame.isContinuation()) {
-        pending = null;
-        pendingText = frame.isText();
-      }
-      if (frame.isFinal() && pending == null) {
-        deliver(data);
-        return;
-      }
-      if (pending == null) {
-        pending = Buffer.buffer();
-      }
-      if (pending.length() + data.length() > config.maxMessageBytes()) {
-        pending = null;
-        tooLarge("message exceeds " + config.maxMessageBytes() + " bytes");
-        return;
-      }
-      pending.appendBuffer(data);
-      if (frame.isFinal()) {
-        Buffer message = pending;
-        pending = null;
-        deliver(message);
-      }
-    }
-
-    private void deliver(Buffer message) {
-      if (pendingText) {
-        router.route(c, message.toString());
-      } else {
-        c.sendError(
-            ErrorCode.ACTION_NOT_ALLOWED,
-            "binary frames carry a speaker's audio; this server does not take them yet",
-            null);
-      }
-    }
-
-    private void tooLarge(String why) {
-      c.sendError(ErrorCode.MESSAGE_TOO_LARGE, why, null);
-      c.close(CloseCode.MESSAGE_TOO_BIG, "message too big");
     }
   }
 }

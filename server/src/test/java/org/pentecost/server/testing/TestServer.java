@@ -117,6 +117,18 @@ public final class TestServer implements AutoCloseable {
     return r.json().get("sessionId").asText();
   }
 
+  /** The session's live listener count, as the public API reports it. */
+  public int listenerCount(String sessionId) {
+    return get("/sessions/" + sessionId).json().get("listenerCount").asInt();
+  }
+
+  /** Waits (10 s at most) until the session's listener count is {@code n}. */
+  public void awaitListenerCount(String sessionId, int n) {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> listenerCount(sessionId) == n);
+  }
+
   public void stop() {
     await(server.stop().toCompletionStage().toCompletableFuture());
   }

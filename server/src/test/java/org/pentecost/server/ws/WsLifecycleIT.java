@@ -55,11 +55,11 @@ class WsLifecycleIT {
   }
 
   static int count(String id) {
-    return server.get("/sessions/" + id).json().get("listenerCount").asInt();
+    return server.listenerCount(id);
   }
 
   static void awaitCount(String id, int n) {
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(count(id)).isEqualTo(n));
+    server.awaitListenerCount(id, n);
   }
 
   @Test

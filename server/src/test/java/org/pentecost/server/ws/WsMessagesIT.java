@@ -83,11 +83,7 @@ class WsMessagesIT {
       c.closeNormally();
       c.awaitClose();
     }
-    org.awaitility.Awaitility.await()
-        .untilAsserted(
-            () ->
-                assertThat(server.get("/sessions/" + id).json().get("listenerCount").asInt())
-                    .isZero());
+    server.awaitListenerCount(id, 0);
   }
 
   @Test
@@ -162,11 +158,7 @@ class WsMessagesIT {
       assertThat(c.next().get("code").asText()).isEqualTo("MESSAGE_TOO_LARGE");
       assertThat(c.awaitClose()).isEqualTo(1009);
     }
-    org.awaitility.Awaitility.await()
-        .untilAsserted(
-            () ->
-                assertThat(server.get("/sessions/" + id).json().get("listenerCount").asInt())
-                    .isZero());
+    server.awaitListenerCount(id, 0);
   }
 
   @Test

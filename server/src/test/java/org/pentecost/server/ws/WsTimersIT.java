@@ -58,11 +58,7 @@ class WsTimersIT {
         assertThat(c.awaitClose()).isEqualTo(4001);
         assertThat((System.nanoTime() - start) / 1_000_000).isBetween(1500L, 4000L);
       }
-      org.awaitility.Awaitility.await()
-          .untilAsserted(
-              () ->
-                  assertThat(server.get("/sessions/" + id).json().get("listenerCount").asInt())
-                      .isZero());
+      server.awaitListenerCount(id, 0);
     }
   }
 

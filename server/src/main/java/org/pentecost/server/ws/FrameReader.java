@@ -1,0 +1,79 @@
+package org.pentecost.server.ws;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketFrame;
+import org.pentecost.protocol.CloseCode;
+import org.pentecost.protocol.ErrorCode;
+import org.pentecost.server.config.PentecostConfig;
+
+/**
+ * Reassembles a connection's frames into messages within the size limits, so that an oversized
+ * frame or message is answered with an error before the close (Netty's own limit would just close),
+ * and hands text messages to the router. One per connection, on its event loop.
+ */
+/** Reassembles a connection's frames into messages within the size limits. */
+final class FrameReader implements Handler<WebSocketFrame> {
+  private final Connection c;
+  private final PentecostConfig.Connections config;
+  private final ActionRouter router;
+  private Buffer pending;
+  private boolean pendingText;
+
+  FrameReader(Connection c, PentecostConfig.Connections config, ActionRouter router) {
+    this.c = c;
+    this.config = config;
+    this.router = router;
+  }
+
+  @Override
+  public void handle(WebSocketFrame frame) {
+    c.lastActive = System.currentTimeMillis();
+    if (!(frame.isText() || frame.isBinary() || frame.isContinuation())) {
+      return;
+    }
+    Buffer data = frame.binaryData();
+    if (data.length() > config.maxFrameBytes()) {
+      tooLarge("frame of " + data.length() + " bytes exceeds " + config.maxFrameBytes());
+      return;
+    }
+    if (!frame.isContinuation()) {
+      pending = null;
+      pendingText = frame.isText();
+    }
+    if (frame.isFinal() && pending == null) {
+      deliver(data);
+      return;
+    }
+    if (pending == null) {
+      pending = Buffer.buffer();
+    }
+    if (pending.length() + data.length() > config.maxMessageBytes()) {
+      pending = null;
+      tooLarge("message exceeds " + config.maxMessageBytes() + " bytes");
+      return;
+    }
+    pending.appendBuffer(data);
+    if (frame.isFinal()) {
+      Buffer message = pending;
+      pending = null;
+      deliver(message);
+    }
+  }
+
+  private void deliver(Buffer message) {
+    if (pendingText) {
+      router.route(c, message.toString());
+    } else {
+      c.sendError(
+          ErrorCode.ACTION_NOT_ALLOWED,
+          "binary frames carry a speaker's audio; this server does not take them yet",
+          null);
+    }
+  }
+
+  private void tooLarge(String why) {
+    c.sendError(ErrorCode.MESSAGE_TOO_LARGE, why, null);
+    c.close(CloseCode.MESSAGE_TOO_BIG, "message too big");
+  }
+}
