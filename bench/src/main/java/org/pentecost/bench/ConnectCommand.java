@@ -313,7 +313,13 @@ final class ConnectCommand implements Callable<Integer> {
         .put(
             "generator",
             new JsonObject()
-                .put("cpuPercentRamp", Report.round(cpu.selfPercent(rampStart, rampEnd), 1)));
+                .put("cpuPercentRamp", Report.round(cpu.selfPercent(rampStart, rampEnd), 1))
+                .put(
+                    "cpuMicrosPerConnection",
+                    Report.round(
+                        Report.microsPer(
+                            cpu.selfPercent(rampStart, rampEnd), rampStart, rampEnd, r.joined()),
+                        1)));
     JsonObject server = new JsonObject();
     double bytesPerListener = Double.NaN;
     double heapPerListener = Double.NaN;
@@ -327,6 +333,12 @@ final class ConnectCommand implements Callable<Integer> {
           .put("pid", Long.parseLong(probe.pid()))
           .put("cpuPercentRamp", Report.round(cpu.serverPercent(rampStart, rampEnd), 1))
           .put("cpuPercentPeak1s", Report.round(peakServerCpu.get(), 1))
+          .put(
+              "cpuMicrosPerConnection",
+              Report.round(
+                  Report.microsPer(
+                      cpu.serverPercent(rampStart, rampEnd), rampStart, rampEnd, r.joined()),
+                  1))
           .put("cpuPercentHold", Report.round(cpu.serverPercent(rampEnd, holdDone), 1))
           .put("rssBeforeBytes", rssBefore)
           .put(
@@ -478,7 +490,13 @@ final class ConnectCommand implements Callable<Integer> {
             + " s; dropped by the server "
             + r.droppedWhileHeld()
             + (r.dropCloseCodes().isEmpty() ? "" : " " + r.dropCloseCodes()));
-    report.row("generator CPU (ramp)", Report.num(cpu.selfPercent(rampStart, rampEnd), 0) + " %");
+    double selfPct = cpu.selfPercent(rampStart, rampEnd);
+    report.row(
+        "generator CPU (ramp)",
+        Report.num(selfPct, 0)
+            + " % of a core, "
+            + Report.num(Report.microsPer(selfPct, rampStart, rampEnd, r.joined()), 0)
+            + " us per connection");
     if (probe != null) {
       report.section("Server (pid " + probe.pid() + ")");
       report.row(
@@ -487,6 +505,14 @@ final class ConnectCommand implements Callable<Integer> {
               + " % (peak second "
               + num(server.getDouble("cpuPercentPeak1s"))
               + " %; 100 % = one core)");
+      double perConn =
+          Report.microsPer(cpu.serverPercent(rampStart, rampEnd), rampStart, rampEnd, r.joined());
+      report.row(
+          "CPU per connection",
+          Report.num(perConn, 0)
+              + " us (one core would admit about "
+              + Report.num(1e6 / perConn, 0)
+              + " /s)");
       report.row("CPU while idle", Report.num(cpu.serverPercent(rampEnd, holdDone), 1) + " %");
       Long before = server.getLong("rssBeforeBytes");
       Long growth = server.getLong("rssGrowthBytes");

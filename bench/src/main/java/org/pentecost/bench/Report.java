@@ -70,6 +70,22 @@ final class Report {
     return (deltaTicks / (double) ticksPerSecond) / (wallNanos / 1e9) * 100;
   }
 
+  /**
+   * CPU microseconds per connection: a process at {@code cpuPercent} of a core between two samples,
+   * divided over the connections joined meanwhile.
+   */
+  static double microsPer(
+      double cpuPercent, CpuMeter.Sample from, CpuMeter.Sample to, long connections) {
+    return microsPer(cpuPercent, to.nanos() - from.nanos(), connections);
+  }
+
+  static double microsPer(double cpuPercent, long wallNanos, long connections) {
+    if (connections <= 0 || Double.isNaN(cpuPercent)) {
+      return Double.NaN;
+    }
+    return cpuPercent / 100 * (wallNanos / 1e3) / connections;
+  }
+
   /** Memory growth divided over the connections that caused it. */
   static double bytesPer(long before, long after, long connections) {
     return connections > 0 ? (after - before) / (double) connections : Double.NaN;

@@ -58,6 +58,9 @@ class ReportTest {
     assertThat(Report.cpuPercent(150, 100, 2 * S)).isEqualTo(75.0);
     assertThat(Report.cpuPercent(400, 100, 2 * S)).isEqualTo(200.0);
     assertThat(Report.cpuPercent(1, 100, 0)).isNaN();
+    // 50 % of a core for 2 s = 1 s of CPU over 2,000 connections = 500 us each.
+    assertThat(Report.microsPer(50, 2 * S, 2_000)).isEqualTo(500.0);
+    assertThat(Report.microsPer(50, 2 * S, 0)).isNaN();
     assertThat(Report.bytesPer(100_000_000L, 180_000_000L, 10_000)).isEqualTo(8_000.0);
     assertThat(Report.bytesPer(1, 2, 0)).isNaN();
     assertThat(Report.round(1.23456, 2)).isEqualTo(1.23);
