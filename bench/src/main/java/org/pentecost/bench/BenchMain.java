@@ -12,14 +12,15 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = BenchMain.Version.class,
     description = "Load generator for a Pentecost server on this machine (127.0.0.0/8 only).",
-    subcommands = {ConnectCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ConnectCommand.class, FanoutCommand.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
 
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand (try: connect --help)");
+    throw new ParameterException(
+        spec.commandLine(), "Missing subcommand (try: connect --help, fanout --help)");
   }
 
   /** The command line, ready to execute; tests parse with it. */

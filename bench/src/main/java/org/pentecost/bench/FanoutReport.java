@@ -1,0 +1,74 @@
+package org.pentecost.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The report of a {@code fanout} run: its settings, the merged numbers, CPU and memory. */
+final class FanoutReport {
+  private FanoutReport() {}
+
+  static Report build(
+      FanoutOptions o,
+      List<String> args,
+      FanoutResult r,
+      CommonOptions.Validated v,
+      ServerProbe probe,
+      CpuMeter cpu,
+      CpuMeter.Sample a,
+      CpuMeter.Sample b,
+      long rss) {
+    int listeners = o.sessions * o.listenersPerSession;
+    // Frames are measured by their send time, so rates are per the configured window; the CPU
+    // samples are only as punctual as this thread's wake-ups.
+    double seconds = o.duration.toNanos() / 1e9;
+    Report report = new Report();
+    JsonObject json = report.json();
+    json.put("bench", "fanout")
+        .put("args", new JsonArray(args))
+        .put("target", v.target().httpBase())
+        .put("sessions", o.sessions)
+        .put("listenersPerSession", o.listenersPerSession)
+        .put("listeners", listeners)
+        .put("languages", new JsonArray(new ArrayList<>(o.languages)))
+        .put("frameBytes", o.frameBytes)
+        .put("rate", o.rate)
+        .put("frameMs", o.effectiveFrameMs())
+        .put("warmupSeconds", o.warmup.toMillis() / 1000.0)
+        .put("durationSeconds", Report.round(seconds, 3))
+        .put("eventLoops", o.eventLoops)
+        .put("sourceAddresses", Math.max(1, v.sourceAddresses().size()))
+        .put("complete", r.clean(listeners))
+        .mergeIn(r.json(seconds, o.sessions, o.rate));
+    double self = cpu.selfPercent(a, b);
+    json.put("generator", new JsonObject().put("cpuPercent", Report.round(self, 1)));
+    report.section(
+        String.format(
+            Locale.ROOT,
+            "fanout: %d session(s) x %d listener(s), %d-byte frames at %s/s per session, %s s"
+                + " measured after %s s warm-up",
+            o.sessions,
+            o.listenersPerSession,
+            o.frameBytes,
+            Report.num(o.rate, 0),
+            Report.num(seconds, 1),
+            Report.num(o.warmup.toMillis() / 1000.0, 1)));
+    r.table(report, seconds, o.sessions, listeners);
+    report.row("generator CPU", Report.num(self, 0) + " % of a core");
+    if (probe != null) {
+      double server = cpu.serverPercent(a, b);
+      json.put(
+          "server",
+          new JsonObject()
+              .put("pid", Long.parseLong(probe.pid()))
+              .put("cpuPercent", Report.round(server, 1))
+              .put("rssBytes", rss));
+      report.section("Server (pid " + probe.pid() + ")");
+      report.row("CPU while measuring", Report.num(server, 0) + " % (100 % = one core)");
+      report.row("RSS at the end", rss < 0 ? "n/a" : Report.bytes(rss));
+    }
+    return report;
+  }
+}
