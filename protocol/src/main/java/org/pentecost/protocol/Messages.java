@@ -19,6 +19,7 @@ public final class Messages {
   public static final String Q_ACTION = "action";
   public static final String Q_PREVIOUS_CONNECTION_ID = "previousConnectionId";
   public static final String Q_LAST_SEQ = "lastSeq";
+  public static final String Q_FALLBACK = "fallback";
 
   // Roles.
   public static final String ROLE_SPEAKER = "speaker";
@@ -47,5 +48,8 @@ public final class Messages {
   public static final String SPEAKER_RECONNECTED = "speakerReconnected";
   public static final String SESSION_ENDED = "sessionEnded";
   public static final String CAPTION = "caption";
+  public static final String STREAM_STARTED = "streamStarted";
+  public static final String STREAM_STOPPED = "streamStopped";
+  public static final String CONTINUITY_LOST = "continuityLost";
   public static final String ERROR = "error";
 }

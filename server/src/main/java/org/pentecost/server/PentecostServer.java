@@ -188,6 +188,9 @@ public final class PentecostServer {
               .setCompressionSupported(false)
               .setPerMessageWebSocketCompressionSupported(false)
               .setPerFrameWebSocketCompressionSupported(false)
+              .setSendBufferSize(config.connections().socketSendBufferBytes())
+              .setWebSocketClosingTimeout(
+                  (int) Math.max(1, config.connections().closeHandshakeTimeout().toSeconds()))
               // The gateway enforces the configured limits itself, with an error message first;
               // these are the hard guards behind it.
               .setMaxWebSocketFrameSize(config.connections().maxMessageBytes())

@@ -15,6 +15,7 @@ public record PentecostConfig(
     Auth auth,
     Sessions sessions,
     Connections connections,
+    Audio audio,
     Limits limits) {
 
   public boolean isProd() {
@@ -48,7 +49,8 @@ public record PentecostConfig(
       List<String> audiences,
       Duration clockSkew,
       Duration devTokenTtl,
-      Duration jwksCacheTtl) {
+      Duration jwksCacheTtl,
+      List<String> workerSubjects) {
 
     public boolean isJwks() {
       return "jwks".equals(mode);
@@ -74,8 +76,14 @@ public record PentecostConfig(
       Duration refreshOverlap,
       int maxFrameBytes,
       int maxMessageBytes,
+      int socketSendBufferBytes,
+      Duration closeHandshakeTimeout,
       Duration statsInterval,
       Duration sweepInterval) {}
+
+  /** The audio path: replay window and slow listeners. */
+  public record Audio(
+      Duration replayWindow, Duration maxListenerLag, Duration slowListenerTimeout) {}
 
   /** Rate limits. */
   public record Limits(

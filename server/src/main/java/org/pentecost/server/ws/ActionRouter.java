@@ -18,21 +18,25 @@ import org.pentecost.server.store.ListenerCountStore;
  */
 final class ActionRouter {
   private static final Duration HEARTBEAT_RETRY = Duration.ofSeconds(30);
+  private static final int MAX_CAPTION_CHARS = 2000;
 
   private final SessionService sessions;
   private final ListenerCountStore counts;
   private final JoinLimiter limiter;
   private final ConnectionRegistry registry;
+  private final AudioRouting audio;
 
   ActionRouter(
       SessionService sessions,
       ListenerCountStore counts,
       JoinLimiter limiter,
-      ConnectionRegistry registry) {
+      ConnectionRegistry registry,
+      AudioRouting audio) {
     this.sessions = sessions;
     this.counts = counts;
     this.limiter = limiter;
     this.registry = registry;
+    this.audio = audio;
   }
 
   void route(Connection c, String text) {
@@ -59,6 +63,7 @@ final class ActionRouter {
         case Messages.HEARTBEAT -> heartbeat(c, requestId);
         case Messages.SWITCH_LANGUAGE -> switchLanguage(c, message, requestId);
         case Messages.GET_SESSION_STATUS -> sessionStatus(c, requestId);
+        case Messages.PUBLISH_CAPTION -> caption(c, message);
         case Messages.REFRESH_CONNECTION ->
             reply(
                 c,
@@ -122,6 +127,9 @@ final class ActionRouter {
       if (c.counted.get()) {
         counts.move(c.sessionId, from, to);
       }
+      if (room != null) {
+        audio.switched(room, c, room.sourceLanguage);
+      }
     }
     reply(
         c,
@@ -130,6 +138,40 @@ final class ActionRouter {
             .put("connectionId", c.id)
             .put("previousLanguage", from)
             .put("targetLanguage", to));
+  }
+
+  /** A caption from the speaker (source language) or a worker (its language) to its listeners. */
+  private void caption(Connection c, JsonObject message) {
+    if (c.role == Role.LISTENER) {
+      throw new ApiException(
+          ErrorCode.ACTION_NOT_ALLOWED, "only speakers and workers publish captions");
+    }
+    Object text = message.getValue("text");
+    Object last = message.getValue("final", Boolean.TRUE);
+    if (!(text instanceof String t) || t.isBlank() || t.length() > MAX_CAPTION_CHARS) {
+      throw new ApiException(
+          ErrorCode.INVALID_REQUEST,
+          "'text' must be a non-empty string of at most 2000 characters");
+    }
+    if (!(last instanceof Boolean)) {
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "'final' must be true or false");
+    }
+    SessionRoom room = registry.room(c.sessionId);
+    if (room == null) {
+      return;
+    }
+    String caption =
+        WsMessages.of(Messages.CAPTION)
+            .put("language", c.language)
+            .put("text", t)
+            .put("final", last)
+            .encode();
+    for (Connection member : room.all()) {
+      if (member.role == Role.LISTENER
+          && (c.language.equals(member.language) || c.language.equals(member.audioLanguage))) {
+        member.sendText(caption);
+      }
+    }
   }
 
   private void sessionStatus(Connection c, Object requestId) {

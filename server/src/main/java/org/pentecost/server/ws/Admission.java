@@ -36,6 +36,7 @@ final class Admission {
   private final JoinLimiter limiter;
   private final ConnectionRegistry registry;
   private final int maxListeners;
+  private final java.util.Set<String> workerSubjects;
 
   Admission(
       SessionService sessions,
@@ -43,25 +44,30 @@ final class Admission {
       TokenVerifier tokens,
       JoinLimiter limiter,
       ConnectionRegistry registry,
-      int maxListeners) {
+      int maxListeners,
+      java.util.List<String> workerSubjects) {
     this.sessions = sessions;
     this.counts = counts;
     this.tokens = tokens;
     this.limiter = limiter;
     this.registry = registry;
     this.maxListeners = maxListeners;
+    this.workerSubjects = java.util.Set.copyOf(workerSubjects);
   }
 
-  /** An admitted connection, the session it joined, and the connection it refreshes (or null). */
-  record Admitted(Connection connection, Session session, Connection previous) {}
+  /**
+   * An admitted connection, the session it joined, the connection it refreshes (or null), and the
+   * sequence number a listener resumes after (-1 for none).
+   */
+  record Admitted(Connection connection, Session session, Connection previous, long lastSeq) {}
 
   Future<Admitted> admit(ServerWebSocket ws, Context context, InetAddress ip, long now) {
     Map<String, List<String>> query =
         new QueryStringDecoder("?" + (ws.query() == null ? "" : ws.query())).parameters();
     String roleText = param(query, Messages.Q_ROLE);
     Role role = roleText == null ? Role.LISTENER : Role.fromWire(roleText);
-    if (role == null || role == Role.WORKER) {
-      return fail(ErrorCode.INVALID_REQUEST, "role must be speaker or listener");
+    if (role == null) {
+      return fail(ErrorCode.INVALID_REQUEST, "role must be listener, speaker or worker");
     }
     String typedId = param(query, Messages.Q_SESSION_ID);
     if (typedId == null || typedId.isBlank()) {
@@ -69,6 +75,14 @@ final class Admission {
     }
     Connection previous = registry.get(param(query, Messages.Q_PREVIOUS_CONNECTION_ID));
     RateDecision attempt = previous != null ? RateDecision.ALLOWED : limiter.attempt(ip);
+    long lastSeq;
+    AudioFormat format;
+    try {
+      lastSeq = lastSeq(param(query, Messages.Q_LAST_SEQ));
+      format = role == Role.LISTENER ? null : AudioFormat.fromQuery(query);
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
     Params p =
         new Params(
             ws,
@@ -78,15 +92,24 @@ final class Admission {
             typedId,
             param(query, Messages.Q_TARGET_LANGUAGE),
             previous,
-            attempt);
-    if (role == Role.SPEAKER) {
-      String token = param(query, Messages.Q_TOKEN);
-      if (token == null) {
-        token = BearerToken.fromHeader(ws.headers().get("Authorization"));
-      }
-      return tokens.verify(token).compose(principal -> admitSpeaker(p, principal.userId()));
+            attempt,
+            lastSeq,
+            "source".equals(param(query, Messages.Q_FALLBACK)),
+            format);
+    if (role == Role.LISTENER) {
+      return admitListener(p);
     }
-    return admitListener(p);
+    String token = param(query, Messages.Q_TOKEN);
+    if (token == null) {
+      token = BearerToken.fromHeader(ws.headers().get("Authorization"));
+    }
+    return tokens
+        .verify(token)
+        .compose(
+            principal ->
+                role == Role.SPEAKER
+                    ? admitSpeaker(p, principal.userId())
+                    : admitWorker(p, principal.userId()));
   }
 
   private record Params(
@@ -97,7 +120,10 @@ final class Admission {
       String typedId,
       String language,
       Connection previous,
-      RateDecision attempt) {}
+      RateDecision attempt,
+      long lastSeq,
+      boolean fallback,
+      AudioFormat format) {}
 
   private Future<Admitted> admitListener(Params p) {
     return findLive(p)
@@ -123,6 +149,7 @@ final class Admission {
                     "previousConnectionId names a connection of another session or role");
               }
               Connection c = newConnection(p, Role.LISTENER, session.id(), null, language);
+              c.fallback = p.fallback();
               // A refresh takes over the old connection's place in the count, so the count never
               // rises, not even for a moment; if the old one already left, this is a new join.
               if (previous != null && previous.counted.compareAndSet(true, false)) {
@@ -131,7 +158,7 @@ final class Admission {
                     previous.language.equals(language)
                         ? Future.succeededFuture()
                         : counts.move(session.id(), previous.language, language);
-                return moved.map(v -> new Admitted(c, session, previous));
+                return moved.map(v -> new Admitted(c, session, previous, p.lastSeq()));
               }
               limiter.checkListenerJoin(p.ip(), session.id(), p.attempt());
               return counts
@@ -147,7 +174,7 @@ final class Admission {
                               FULL_RETRY);
                         }
                         c.counted.set(true);
-                        return new Admitted(c, session, null);
+                        return new Admitted(c, session, null, p.lastSeq());
                       });
             });
   }
@@ -171,9 +198,57 @@ final class Admission {
                     ErrorCode.NOT_SESSION_OWNER,
                     "previousConnectionId names a connection of another session or user");
               }
-              Connection c = newConnection(p, Role.SPEAKER, session.id(), userId, null);
-              return new Admitted(c, session, previous);
+              Connection c =
+                  newConnection(p, Role.SPEAKER, session.id(), userId, session.sourceLanguage());
+              return new Admitted(c, session, previous, -1);
             });
+  }
+
+  private Future<Admitted> admitWorker(Params p, String userId) {
+    limiter.checkAuthenticated(p.attempt());
+    return findLive(p)
+        .map(
+            session -> {
+              if (!session.speakerUserId().equals(userId) && !workerSubjects.contains(userId)) {
+                throw new ApiException(
+                    ErrorCode.NOT_SESSION_OWNER,
+                    "this token may not publish into the session (not its speaker, not a worker)");
+              }
+              String language =
+                  p.language() == null ? null : sessions.languages().canonical(p.language());
+              if (language == null || language.equals(session.sourceLanguage())) {
+                throw new ApiException(
+                    ErrorCode.UNSUPPORTED_LANGUAGE,
+                    "a worker needs a supported targetLanguage other than the source language");
+              }
+              Connection previous = p.previous();
+              if (previous != null
+                  && (previous.role != Role.WORKER || !previous.sessionId.equals(session.id()))) {
+                throw new ApiException(
+                    ErrorCode.NOT_SESSION_OWNER,
+                    "previousConnectionId names a connection of another session or role");
+              }
+              return new Admitted(
+                  newConnection(p, Role.WORKER, session.id(), userId, language),
+                  session,
+                  previous,
+                  -1);
+            });
+  }
+
+  private static long lastSeq(String text) {
+    if (text == null) {
+      return -1;
+    }
+    try {
+      long n = Long.parseLong(text);
+      if (n >= 0 && n <= 0xFFFF_FFFFL) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new ApiException(ErrorCode.INVALID_REQUEST, "lastSeq must be a sequence number");
   }
 
   /** The session, if it exists and has not ended; unknown codes draw on the hard limit. */
@@ -200,16 +275,19 @@ final class Admission {
       Params p, Role role, String sessionId, String userId, String language) {
     byte[] id = new byte[16];
     RANDOM.nextBytes(id);
-    return new Connection(
-        Base64.getUrlEncoder().withoutPadding().encodeToString(id),
-        p.ws(),
-        p.context(),
-        p.ip(),
-        p.now(),
-        role,
-        sessionId,
-        userId,
-        language);
+    Connection c =
+        new Connection(
+            Base64.getUrlEncoder().withoutPadding().encodeToString(id),
+            p.ws(),
+            p.context(),
+            p.ip(),
+            p.now(),
+            role,
+            sessionId,
+            userId,
+            language);
+    c.format = p.format();
+    return c;
   }
 
   private static String param(Map<String, List<String>> query, String name) {

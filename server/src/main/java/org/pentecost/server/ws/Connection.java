@@ -17,8 +17,14 @@ final class Connection {
   final String id;
   final ServerWebSocket socket;
 
-  /** The event loop that owns the socket; timers and reads run here. */
+  /** The context the socket was accepted on; timers and reads run here. */
   final Context context;
+
+  /**
+   * The event loop's own context (not the connection's duplicate of it): fan-out groups listeners
+   * by it, so that one task per event loop writes a frame to all of that loop's listeners.
+   */
+  final Context loop;
 
   final InetAddress clientIp;
   final long connectedAt;
@@ -44,7 +50,28 @@ final class Connection {
   /** Set once: the connection is on its way out (closed, or replaced by a refresh/takeover). */
   final AtomicBoolean retired = new AtomicBoolean();
 
-  /** Which lifecycle notices were sent (refresh required, warning); owning event loop only. */
+  /**
+   * The stream this connection hears: its target language, or the source language while that has no
+   * stream and the listener asked for {@code fallback=source}. Guarded by the room's lock.
+   */
+  volatile String audioLanguage;
+
+  /** The listener asked to hear the source audio while its language has no stream. */
+  boolean fallback;
+
+  /** What a speaker or worker publishes; null for listeners. */
+  AudioFormat format;
+
+  /** Audio written to the socket and not yet taken by it, in microseconds; own event loop only. */
+  long queuedMicros;
+
+  /** Since when this listener has been too far behind (epoch ms), 0 if it is not; own loop only. */
+  long lagSince;
+
+  /** Frames were skipped for this listener: the next one carries DISCONTINUITY; own loop only. */
+  boolean skipped;
+
+  /** Which lifecycle notices were sent (refresh required, warning); the sweeper's thread only. */
   boolean refreshRequested;
 
   boolean warned;
@@ -62,6 +89,7 @@ final class Connection {
     this.id = id;
     this.socket = socket;
     this.context = context;
+    this.loop = ((io.vertx.core.internal.ContextInternal) context).unwrap();
     this.clientIp = clientIp;
     this.connectedAt = connectedAt;
     this.lastActive = connectedAt;
@@ -94,6 +122,26 @@ final class Connection {
   void close(CloseCode code, String reason) {
     if (!socket.isClosed()) {
       socket.close((short) code.code(), reason);
+    }
+  }
+
+  /**
+   * Drops the TCP connection without waiting for a close handshake: for a peer that no longer
+   * reads, whose close frame would wait behind everything else it has not read.
+   */
+  void abort() {
+    if (socket instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
+      // From the head of the pipeline: handlers further up would hold the close back until
+      // the backlog (which this peer does not read) is flushed.
+      io.netty.channel.ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+      io.netty.channel.ChannelHandlerContext first = pipeline.firstContext();
+      if (first != null) {
+        first.close();
+      } else {
+        pipeline.channel().close();
+      }
+    } else {
+      socket.close();
     }
   }
 

@@ -17,13 +17,19 @@ final class FrameReader implements Handler<WebSocketFrame> {
   private final Connection c;
   private final PentecostConfig.Connections config;
   private final ActionRouter router;
+  private final java.util.function.BiConsumer<Connection, Buffer> audio;
   private Buffer pending;
   private boolean pendingText;
 
-  FrameReader(Connection c, PentecostConfig.Connections config, ActionRouter router) {
+  FrameReader(
+      Connection c,
+      PentecostConfig.Connections config,
+      ActionRouter router,
+      java.util.function.BiConsumer<Connection, Buffer> audio) {
     this.c = c;
     this.config = config;
     this.router = router;
+    this.audio = audio;
   }
 
   @Override
@@ -64,11 +70,11 @@ final class FrameReader implements Handler<WebSocketFrame> {
   private void deliver(Buffer message) {
     if (pendingText) {
       router.route(c, message.toString());
-    } else {
+    } else if (c.role == Role.LISTENER) {
       c.sendError(
-          ErrorCode.ACTION_NOT_ALLOWED,
-          "binary frames carry a speaker's audio; this server does not take them yet",
-          null);
+          ErrorCode.ACTION_NOT_ALLOWED, "binary frames carry a speaker's or worker's audio", null);
+    } else {
+      audio.accept(c, message);
     }
   }
 

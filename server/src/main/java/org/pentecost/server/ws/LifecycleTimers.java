@@ -94,10 +94,12 @@ final class LifecycleTimers {
                   return;
                 }
                 room.lastStats = now;
+                String stats = listenerStats(room.sessionId, before, now).encode();
                 Connection speaker = room.speaker();
                 if (speaker != null) {
-                  speaker.send(listenerStats(room.sessionId, before, now));
+                  speaker.sendText(stats);
                 }
+                room.workers().forEach(w -> w.sendText(stats));
               })
           .onFailure(e -> room.statsDirty = true);
     }

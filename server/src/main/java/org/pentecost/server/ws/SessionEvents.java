@@ -32,6 +32,10 @@ final class SessionEvents {
   /** Called by the session service after every status change, from any thread. */
   void statusChanged(Session session) {
     String id = session.id();
+    SessionRoom room = registry.room(id);
+    if (room != null) {
+      room.paused = session.status() == SessionStatus.PAUSED;
+    }
     if (session.status() == SessionStatus.PAUSED) {
       registry.broadcast(id, WsMessages.of(Messages.SESSION_PAUSED).put("sessionId", id));
     } else if (session.status() == SessionStatus.ACTIVE) {

@@ -24,6 +24,18 @@ final class SessionRoom {
   /** The speaker dropped and listeners were told; cleared when a speaker connects again. */
   private boolean speakerAway;
 
+  /** Streams by language; they live as long as the room, so sequence numbers continue. */
+  private final Map<String, AudioStream> streams = new HashMap<>();
+
+  /** Workers, by the language they publish. */
+  private final Map<String, Connection> workers = new HashMap<>();
+
+  /** The session's source language, as of the latest join. */
+  volatile String sourceLanguage;
+
+  /** While paused, published frames are dropped. */
+  volatile boolean paused;
+
   /** Counts changed since the last listenerStats; read and cleared by the stats tick. */
   volatile boolean statsDirty;
 
@@ -100,6 +112,7 @@ final class SessionRoom {
     if (speaker != null) {
       all.add(speaker);
     }
+    all.addAll(workers.values());
     listeners.values().forEach(all::addAll);
     return all;
   }
@@ -110,8 +123,39 @@ final class SessionRoom {
     return all;
   }
 
+  synchronized AudioStream stream(String language, long windowMicros) {
+    return streams.computeIfAbsent(language, l -> new AudioStream(l, windowMicros));
+  }
+
+  synchronized AudioStream existingStream(String language) {
+    return streams.get(language);
+  }
+
+  /** Makes {@code c} the worker of its language; returns the one it replaces, or null. */
+  synchronized Connection setWorker(Connection c) {
+    return workers.put(c.language, c);
+  }
+
+  synchronized boolean workerLeft(Connection c) {
+    return workers.remove(c.language, c);
+  }
+
+  synchronized List<Connection> workers() {
+    return new ArrayList<>(workers.values());
+  }
+
+  /** Listeners whose target is {@code language}. */
+  synchronized List<Connection> listenersOf(String language) {
+    Set<Connection> group = listeners.get(language);
+    return group == null ? List.of() : new ArrayList<>(group);
+  }
+
   synchronized boolean isEmpty() {
-    return speaker == null && listeners.isEmpty() && graceTimer < 0 && !speakerAway;
+    return speaker == null
+        && listeners.isEmpty()
+        && workers.isEmpty()
+        && graceTimer < 0
+        && !speakerAway;
   }
 
   /** What {@link #setSpeaker} replaced. */

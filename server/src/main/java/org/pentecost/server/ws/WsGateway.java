@@ -4,8 +4,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.LocalRateLimiter;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
+import org.pentecost.server.session.SessionStatus;
 import org.pentecost.server.store.ListenerCountStore;
 import org.pentecost.server.util.Cidr;
 import org.slf4j.Logger;
@@ -40,6 +43,7 @@ public final class WsGateway {
   private final ConnectionRegistry registry = new ConnectionRegistry();
   private final Admission admission;
   private final ActionRouter router;
+  private final AudioRouting audio;
   private final SessionEvents events;
   private final LifecycleTimers timers;
   private final List<Cidr> trustedProxies;
@@ -73,10 +77,24 @@ public final class WsGateway {
     this.trustedProxies = Cidr.parseAll(config.server().trustedProxies());
     JoinLimiter joins = new JoinLimiter(config.limits(), limiter, metrics);
     this.admission =
-        new Admission(sessions, counts, tokens, joins, registry, config.sessions().maxListeners());
+        new Admission(
+            sessions,
+            counts,
+            tokens,
+            joins,
+            registry,
+            config.sessions().maxListeners(),
+            config.auth().workerSubjects());
+    this.audio =
+        new AudioRouting(
+            new Fanout(
+                config.audio().maxListenerLag().toNanos() / 1000,
+                config.audio().slowListenerTimeout().toMillis(),
+                metrics.registry()),
+            config.audio().replayWindow().toNanos() / 1000);
     this.events =
         new SessionEvents(vertx, registry, sessions, config.sessions().speakerGracePeriod());
-    this.router = new ActionRouter(sessions, counts, joins, registry);
+    this.router = new ActionRouter(sessions, counts, joins, registry, audio);
     this.timers = new LifecycleTimers(vertx, registry, sessions, config.connections());
     sessions.onStatusChange(events::statusChanged);
     open.forEach(
@@ -152,7 +170,8 @@ public final class WsGateway {
               join(a)
                   .onComplete(
                       v -> {
-                        ws.frameHandler(new FrameReader(a.connection(), config, router));
+                        ws.frameHandler(
+                            new FrameReader(a.connection(), config, router, this::publish));
                         ws.resume();
                         closeIfEndedMeanwhile(a.connection());
                       });
@@ -184,36 +203,75 @@ public final class WsGateway {
     Connection previous = a.previous();
     registry.register(c);
     open.get(c.role).incrementAndGet();
+    // Membership changes in the same atomic step that creates the room, so the room is never
+    // dropped as empty in between.
+    Object[] replacedOrChange = new Object[1];
+    SessionRoom room =
+        registry.inRoom(
+            c.sessionId,
+            r -> {
+              r.sourceLanguage = session.sourceLanguage();
+              r.paused = session.status() == SessionStatus.PAUSED;
+              switch (c.role) {
+                case LISTENER -> {
+                  r.addListener(c);
+                  r.statsDirty = true;
+                }
+                case WORKER -> replacedOrChange[0] = r.setWorker(c);
+                case SPEAKER -> replacedOrChange[0] = r.setSpeaker(c);
+              }
+              return r;
+            });
     if (c.role == Role.LISTENER) {
-      registry.inRoom(
-          c.sessionId,
-          room -> {
-            room.addListener(c);
-            room.statsDirty = true;
-            return null;
-          });
-      SessionRoom room = registry.room(c.sessionId);
-      c.send(joined(c, session, room != null && room.isSpeakerConnected(), null));
+      boolean live = audio.isLive(room, c.language);
+      // Subscribed before it is told it joined, so that it misses nothing published meanwhile;
+      // its replay follows sessionJoined in this same turn of its event loop, ahead of any live
+      // frame (those reach it as tasks queued behind this one).
+      AudioRouting.CatchUp catchUp =
+          audio.listenerJoined(room, c, session.sourceLanguage(), a.lastSeq());
+      JsonObject joined = joined(c, session, room.isSpeakerConnected(), null);
+      joined.put("streamAvailable", live).put("audioLanguage", c.audioLanguage);
+      AudioFormat format = audio.formatHeard(room, c);
+      if (format != null) {
+        joined.put("audio", format.toJson());
+      }
+      c.send(joined);
       refreshed(c, previous);
+      audio.catchUp(c, catchUp);
       return Future.succeededFuture();
     }
-    SessionRoom.SpeakerChange change = registry.inRoom(c.sessionId, room -> room.setSpeaker(c));
-    if (change.cancelledTimer() >= 0) {
-      vertx.cancelTimer(change.cancelledTimer());
-    }
-    Connection replaced = change.previous();
-    if (replaced != null && replaced != previous) {
-      // A second speaker connection of the owner takes over from the first.
-      replaced.close(CloseCode.REPLACED, "replaced by a newer speaker connection");
-    }
-    if (change.wasAway()) {
-      events.speakerReturned(c.sessionId);
+    if (c.role == Role.WORKER) {
+      Connection replaced = (Connection) replacedOrChange[0];
+      if (replaced != null && replaced != previous) {
+        replaced.close(CloseCode.REPLACED, "replaced by a newer worker connection");
+      }
+      audio.workerJoined(room, c, session.sourceLanguage());
+    } else {
+      SessionRoom.SpeakerChange change = (SessionRoom.SpeakerChange) replacedOrChange[0];
+      if (change.cancelledTimer() >= 0) {
+        vertx.cancelTimer(change.cancelledTimer());
+      }
+      Connection replaced = change.previous();
+      if (replaced != null && replaced != previous) {
+        // A second speaker connection of the owner takes over from the first.
+        replaced.close(CloseCode.REPLACED, "replaced by a newer speaker connection");
+      }
+      if (change.wasAway()) {
+        events.speakerReturned(c.sessionId);
+      }
+      audio.publisherJoined(room, c);
     }
     return counts
         .counts(c.sessionId)
         .transform(
             ar -> {
-              c.send(joined(c, session, true, ar.succeeded() ? ar.result() : Map.of()));
+              JsonObject joined =
+                  joined(
+                      c,
+                      session,
+                      room.isSpeakerConnected(),
+                      ar.succeeded() ? ar.result() : Map.of());
+              c.send(joined.put("audio", c.format.toJson()));
               refreshed(c, previous);
               return Future.<Void>succeededFuture();
             });
@@ -252,7 +310,7 @@ public final class WsGateway {
         .find(c.sessionId)
         .onSuccess(
             s -> {
-              if (s.status() == org.pentecost.server.session.SessionStatus.ENDED) {
+              if (s.status() == SessionStatus.ENDED) {
                 c.send(WsMessages.of(Messages.SESSION_ENDED).put("sessionId", c.sessionId));
                 c.close(CloseCode.SESSION_ENDED, "session ended");
               }
@@ -273,6 +331,14 @@ public final class WsGateway {
         t -> previous.context.runOnContext(v -> previous.close(CloseCode.REPLACED, "refreshed")));
   }
 
+  /** A binary frame from a speaker or worker. */
+  private void publish(Connection c, Buffer payload) {
+    SessionRoom room = registry.room(c.sessionId);
+    if (room != null) {
+      audio.publish(room, c, payload);
+    }
+  }
+
   /** Clean-up after a close; safe to run twice, in any order with refreshes. */
   private void leave(Connection c) {
     LOG.debug("{} left", c);
@@ -283,16 +349,27 @@ public final class WsGateway {
       if (c.counted.compareAndSet(true, false)) {
         counts.remove(c.sessionId, c.language);
       }
-      registry.inRoom(
-          c.sessionId,
-          room -> {
-            room.removeListener(c);
-            room.statsDirty = true;
-            return null;
-          });
+      SessionRoom room =
+          registry.inRoom(
+              c.sessionId,
+              r -> {
+                r.removeListener(c);
+                r.statsDirty = true;
+                return r;
+              });
+      audio.left(room, c);
       return;
     }
-    Boolean dropped = registry.inRoom(c.sessionId, room -> room.speakerLeft(c));
+    SessionRoom room = registry.room(c.sessionId);
+    if (room != null) {
+      audio.left(room, c);
+      audio.publisherLeft(room, c, room.sourceLanguage);
+    }
+    if (c.role == Role.WORKER) {
+      registry.inRoom(c.sessionId, r -> r.workerLeft(c));
+      return;
+    }
+    Boolean dropped = registry.inRoom(c.sessionId, r -> r.speakerLeft(c));
     if (Boolean.TRUE.equals(dropped) && !stopping) {
       events.speakerDropped(c.sessionId);
     }

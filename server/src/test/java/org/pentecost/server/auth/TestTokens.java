@@ -34,7 +34,8 @@ final class TestTokens {
         audiences,
         Duration.ofSeconds(60),
         Duration.ofHours(12),
-        Duration.ofMinutes(5));
+        Duration.ofMinutes(5),
+        List.of());
   }
 
   /** Claims valid at {@code now} for ten minutes: {@code sub=alice}, {@code iss=issuer}. */

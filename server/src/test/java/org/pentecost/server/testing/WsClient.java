@@ -26,6 +26,7 @@ public final class WsClient implements AutoCloseable {
   private final LinkedBlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
   private final List<JsonNode> seen = java.util.Collections.synchronizedList(new ArrayList<>());
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  private final LinkedBlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
   private volatile WebSocket socket;
 
   private WsClient() {}
@@ -68,8 +69,17 @@ public final class WsClient implements AutoCloseable {
         return null;
       }
 
+      private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+
       @Override
       public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+        byte[] chunk = new byte[data.remaining()];
+        data.get(chunk);
+        binary.writeBytes(chunk);
+        if (last) {
+          frames.add(binary.toByteArray());
+          binary.reset();
+        }
         ws.request(1);
         return null;
       }
@@ -121,6 +131,25 @@ public final class WsClient implements AutoCloseable {
   /** The next message if one arrives within {@code wait}, else null. */
   public JsonNode poll(Duration wait) throws InterruptedException {
     return messages.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The next binary (audio) frame, waiting up to 10 s. */
+  public byte[] nextFrame() {
+    try {
+      byte[] f = frames.poll(10, TimeUnit.SECONDS);
+      if (f == null) {
+        throw new AssertionError("no audio frame within 10 s; messages: " + seen);
+      }
+      return f;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The next audio frame if one arrives within {@code wait}, else null. */
+  public byte[] pollFrame(Duration wait) throws InterruptedException {
+    return frames.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Every message received so far. */

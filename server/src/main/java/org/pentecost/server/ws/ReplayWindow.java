@@ -1,0 +1,60 @@
+package org.pentecost.server.ws;
+
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The last few seconds of one stream, measured in audio time, so that a listener who refreshes or
+ * reconnects gets exactly what it missed. Guarded by the owning {@link AudioStream}'s lock.
+ */
+final class ReplayWindow {
+  private final long windowMicros;
+  private final ArrayDeque<Entry> frames = new ArrayDeque<>();
+  private long heldMicros;
+
+  ReplayWindow(long windowMicros) {
+    this.windowMicros = windowMicros;
+  }
+
+  /** One encoded frame (header and payload) with its sequence number and duration. */
+  record Entry(long seq, long durationMicros, Buffer frame) {}
+
+  void add(Entry e) {
+    frames.addLast(e);
+    heldMicros += e.durationMicros();
+    while (heldMicros - frames.peekFirst().durationMicros() >= windowMicros) {
+      heldMicros -= frames.removeFirst().durationMicros();
+    }
+  }
+
+  /**
+   * The frames after {@code lastSeq}, oldest first; null when frames after it are no longer held
+   * (continuity lost). An empty list means the listener is already up to date.
+   */
+  List<Entry> after(long lastSeq) {
+    if (lastSeq > newestSeq()) {
+      return null; // a sequence this stream never reached: it restarted since
+    }
+    Entry oldest = frames.peekFirst();
+    if (oldest == null) {
+      return List.of();
+    }
+    if (lastSeq + 1 < oldest.seq()) {
+      return null;
+    }
+    List<Entry> missed = new ArrayList<>();
+    for (Entry e : frames) {
+      if (e.seq() > lastSeq) {
+        missed.add(e);
+      }
+    }
+    return missed;
+  }
+
+  long newestSeq() {
+    Entry newest = frames.peekLast();
+    return newest == null ? 0 : newest.seq();
+  }
+}
