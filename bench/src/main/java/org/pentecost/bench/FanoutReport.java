@@ -2,6 +2,10 @@ package org.pentecost.bench;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +47,16 @@ final class FanoutReport {
         .put("complete", r.clean(listeners))
         .mergeIn(r.json(seconds, o.sessions, o.rate));
     double self = cpu.selfPercent(a, b);
-    json.put("generator", new JsonObject().put("cpuPercent", Report.round(self, 1)));
+    long delivered = r.counters().delivered;
+    json.put(
+        "generator",
+        new JsonObject()
+            .put("cpuPercent", Report.round(self, 1))
+            .put("cpuMicrosPerDelivery", Report.round(Report.microsPer(self, a, b, delivered), 2)));
+    int cpus = Runtime.getRuntime().availableProcessors();
+    double load = loadAverage();
+    json.put(
+        "machine", new JsonObject().put("cpus", cpus).put("loadAverage1m", Report.round(load, 2)));
     report.section(
         String.format(
             Locale.ROOT,
@@ -56,7 +69,18 @@ final class FanoutReport {
             Report.num(seconds, 1),
             Report.num(o.warmup.toMillis() / 1000.0, 1)));
     r.table(report, seconds, o.sessions, listeners);
-    report.row("generator CPU", Report.num(self, 0) + " % of a core");
+    report.row(
+        "generator CPU",
+        Report.num(self, 0)
+            + " % of a core, "
+            + Report.num(Report.microsPer(self, a, b, delivered), 1)
+            + " us per delivery");
+    report.row(
+        "machine",
+        cpus
+            + " CPUs, load average "
+            + Report.num(load, 1)
+            + (load > cpus ? " (more runnable threads than CPUs: latencies include waiting)" : ""));
     if (probe != null) {
       double server = cpu.serverPercent(a, b);
       json.put(
@@ -64,11 +88,29 @@ final class FanoutReport {
           new JsonObject()
               .put("pid", Long.parseLong(probe.pid()))
               .put("cpuPercent", Report.round(server, 1))
+              .put(
+                  "cpuMicrosPerDelivery",
+                  Report.round(Report.microsPer(server, a, b, delivered), 2))
               .put("rssBytes", rss));
       report.section("Server (pid " + probe.pid() + ")");
-      report.row("CPU while measuring", Report.num(server, 0) + " % (100 % = one core)");
+      report.row(
+          "CPU while measuring",
+          Report.num(server, 0)
+              + " % (100 % = one core), "
+              + Report.num(Report.microsPer(server, a, b, delivered), 1)
+              + " us per delivery");
       report.row("RSS at the end", rss < 0 ? "n/a" : Report.bytes(rss));
     }
     return report;
+  }
+
+  /** The 1-minute load average from {@code /proc/loadavg}, NaN where there is none. */
+  static double loadAverage() {
+    try {
+      String text = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII);
+      return Double.parseDouble(text.trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
   }
 }
