@@ -319,7 +319,18 @@ final class ConnectCommand implements Callable<Integer> {
                     Report.round(
                         Report.microsPer(
                             cpu.selfPercent(rampStart, rampEnd), rampStart, rampEnd, r.joined()),
-                        1)));
+                        1)))
+        .put(
+            "machine",
+            new JsonObject()
+                .put("cpus", Runtime.getRuntime().availableProcessors())
+                .put("otherProcessesIncludeServer", probe == null)
+                .put(
+                    "otherProcessesCpuPercentRamp",
+                    Report.round(cpu.othersPercent(rampStart, rampEnd), 1))
+                .put(
+                    "otherProcessesCpuPercentHold",
+                    Report.round(cpu.othersPercent(rampEnd, holdDone), 1)));
     JsonObject server = new JsonObject();
     double bytesPerListener = Double.NaN;
     double heapPerListener = Double.NaN;
@@ -497,6 +508,14 @@ final class ConnectCommand implements Callable<Integer> {
             + " % of a core, "
             + Report.num(Report.microsPer(selfPct, rampStart, rampEnd, r.joined()), 0)
             + " us per connection");
+    double others = cpu.othersPercent(rampStart, rampEnd);
+    report.row(
+        "other programs' CPU",
+        Report.num(others, 0)
+            + " % of a core during the ramp"
+            + (probe == null
+                ? " (the server included: no --server-pid)"
+                : others > 10 ? "  (WARNING: a busy machine; these figures are doubtful)" : ""));
     if (probe != null) {
       report.section("Server (pid " + probe.pid() + ")");
       report.row(

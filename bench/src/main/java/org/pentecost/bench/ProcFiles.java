@@ -24,6 +24,16 @@ final class ProcFiles {
     return parseCpuTicks(read(pid, "stat"));
   }
 
+  /** User-mode CPU time in clock ticks (field 14 of {@code /proc/PID/stat}). */
+  static long userTicks(String pid) throws IOException {
+    return parseUserTicks(read(pid, "stat"));
+  }
+
+  /** User-mode CPU time of the whole machine, all cores (user + nice of {@code /proc/stat}). */
+  static long machineUserTicks() throws IOException {
+    return parseMachineUserTicks(Files.readString(Path.of("/proc/stat"), StandardCharsets.UTF_8));
+  }
+
   static boolean exists(long pid) {
     return Files.isDirectory(Path.of("/proc", Long.toString(pid)));
   }
@@ -52,6 +62,25 @@ final class ProcFiles {
     String[] f = stat.substring(close + 1).trim().split("\\s+");
     // f[0] is field 3 (state), so field n is f[n - 3].
     return Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
+  }
+
+  static long parseUserTicks(String stat) {
+    int close = stat.lastIndexOf(')');
+    if (close < 0) {
+      throw new IllegalArgumentException("not a /proc stat line");
+    }
+    return Long.parseLong(stat.substring(close + 1).trim().split("\\s+")[14 - 3]);
+  }
+
+  /** user + nice of the first ("cpu ") line of {@code /proc/stat}. */
+  static long parseMachineUserTicks(String procStat) {
+    for (String line : procStat.split("\n")) {
+      if (line.startsWith("cpu ")) {
+        String[] f = line.trim().split("\\s+");
+        return Long.parseLong(f[1]) + Long.parseLong(f[2]);
+      }
+    }
+    throw new IllegalArgumentException("no cpu line in /proc/stat");
   }
 
   private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");

@@ -104,6 +104,11 @@ class ReportTest {
         "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 12345 0 0 0 731 269 0 0 20 0 40 0 "
             + "1000 8000000000 60000 18446744073709551615 1 1 0 0 0 0 0 0 0";
     assertThat(ProcFiles.parseCpuTicks(stat)).isEqualTo(1000);
+    assertThat(ProcFiles.parseUserTicks(stat)).isEqualTo(731);
+    assertThat(
+            ProcFiles.parseMachineUserTicks(
+                "cpu  357963 22693 57915 155290 1723 0 11061\ncpu0 1 2"))
+        .isEqualTo(357_963 + 22_693);
     String status = "Name:\tjava\nVmPeak:\t 9999 kB\nVmRSS:\t  204800 kB\nRssAnon:\t 1 kB\n";
     assertThat(ProcFiles.parseVmRssKb(status)).isEqualTo(204_800);
     String heap =
