@@ -34,7 +34,11 @@ final class AudioStream {
 
   /** A numbered frame and the audience it goes to. */
   record Published(
-      long seq, long durationMicros, Buffer frame, Map<Context, Connection[]> audience) {}
+      long seq,
+      long durationMicros,
+      Buffer frame,
+      Map<Context, Connection[]> audience,
+      long receivedNanos) {}
 
   /** Numbers and keeps a frame from {@code from}; null if {@code from} is not the publisher. */
   synchronized Published publish(Connection from, Buffer payload, long nowMicros) {
@@ -48,7 +52,7 @@ final class AudioStream {
     frame.appendBytes(header).appendBuffer(payload);
     long duration = format.durationMicros(payload.length());
     window.add(new ReplayWindow.Entry(n, duration, frame));
-    return new Published(n, duration, frame, audience);
+    return new Published(n, duration, frame, audience, System.nanoTime());
   }
 
   /**

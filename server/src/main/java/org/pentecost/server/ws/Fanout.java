@@ -2,11 +2,14 @@ package org.pentecost.server.ws;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.pentecost.protocol.AudioFrame;
 
 /**
@@ -29,6 +32,7 @@ final class Fanout {
   private final Counter framesIn;
   private final Counter bytesIn;
   private final Counter bytesOut;
+  private final Timer latency;
 
   Fanout(long maxLagMicros, long slowTimeoutMillis, MeterRegistry registry) {
     this.maxLagMicros = maxLagMicros;
@@ -41,6 +45,14 @@ final class Fanout {
     this.framesIn = Counter.builder("pentecost.audio.frames.in").register(registry);
     this.bytesIn = Counter.builder("pentecost.audio.bytes.in").register(registry);
     this.bytesOut = Counter.builder("pentecost.audio.bytes.out").register(registry);
+    this.latency =
+        Timer.builder("pentecost.audio.fanout.latency")
+            .description(
+                "From a frame's arrival to its write to the last listener of an event loop")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(10_000))
+            .maximumExpectedValue(Duration.ofSeconds(2))
+            .register(registry);
   }
 
   void received(int bytes) {
@@ -66,6 +78,7 @@ final class Fanout {
     for (Connection c : members) {
       write(c, p.frame(), p.durationMicros(), 0);
     }
+    latency.record(System.nanoTime() - p.receivedNanos(), TimeUnit.NANOSECONDS);
     delivered.increment(members.length);
     bytesOut.increment((double) members.length * p.frame().length());
   }

@@ -107,6 +107,9 @@ class AudioIT {
         assertThat(rest).noneMatch(x -> x.flags() != 0);
       }
       assertContiguous(receive(floor, 50), 1);
+      assertThat(server.get("/metrics").body())
+          .containsPattern("pentecost_audio_fanout_latency_seconds_count\\{[^}]*\\} [1-9]")
+          .containsPattern("pentecost_audio_frames_in_total\\{[^}]*\\} [1-9]");
       assertThat(es.pollFrame(Duration.ofMillis(300))).as("nobody publishes es").isNull();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
