@@ -71,6 +71,7 @@ public final class HttpApi {
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes()));
     new SessionRoutes(sessions, tokens).mount(router);
     new SystemRoutes(sessions, metrics, version, nodeId).mount(router);
+    new ConsoleRoutes().mount(router);
     router.route().failureHandler(ErrorReplies::handleFailure);
     router.errorHandler(404, ctx -> ErrorReplies.send(ctx, ErrorReplies.fromStatus(404)));
     router.errorHandler(405, ctx -> ErrorReplies.send(ctx, ErrorReplies.fromStatus(405)));

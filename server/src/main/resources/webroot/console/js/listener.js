@@ -1,0 +1,400 @@
+// The listener page: find a session by its code, pick a language, play it live.
+import {
+  api,
+  ApiError,
+  browserLanguage,
+  codePath,
+  FLAG_DISCONTINUITY,
+  FLAG_REPLAY,
+  languages,
+  LiveConnection,
+  parseFrame,
+  pcm16ToFloat,
+} from "./protocol.js";
+import { Player } from "./player.js";
+
+const $ = (id) => document.getElementById(id);
+const DEFAULT_FORMAT = { codec: "pcm16", sampleRate: 16000, channels: 1 };
+
+/** What tests (and the curious, in the console) can read; refresh() runs the refresh flow. */
+const stats = {
+  framesReceived: 0,
+  lastSeq: 0,
+  gaps: 0,
+  duplicates: 0,
+  playedSeconds: 0,
+  state: "idle",
+  connectionId: null,
+  refresh: () => (live ? live.refresh() : false),
+};
+window.pentecostListener = stats;
+
+let session = null; // the session object from GET /sessions/{id}
+let supported = []; // [{code, name}]
+let live = null; // LiveConnection while playing
+let player = null;
+let playedBefore = 0; // seconds played by earlier players (Stop, then Play again)
+const lastSeqs = new Map(); // language -> last sequence number accepted
+const formats = new Map(); // language -> audio format announced
+let heard = null; // language of the frames being played
+let lastFrameAt = 0; // performance.now() of the last audio frame
+let speakerPresent = true; // the speaker's connection is up (sessionJoined, speaker* messages)
+let warnedCodec = false;
+
+function languageName(code) {
+  const l = supported.find((x) => x.code === code);
+  return l ? l.name : code;
+}
+
+function capitalise(text) {
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}
+
+// ---- status ---------------------------------------------------------------------------------
+
+const TONES = { live: "ok", paused: "warn", speakerAway: "warn", reconnecting: "warn", connecting: "", error: "bad" };
+
+function setState(state, text) {
+  stats.state = state;
+  const el = $("status");
+  if (el.textContent !== text) el.textContent = text;
+  el.dataset.tone = TONES[state] || "";
+  el.dataset.state = state;
+  const playing = String(live !== null);
+  if ($("play").dataset.playing !== playing) {
+    const icon = document.createElement("span");
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = playing === "true" ? "■" : "▶";
+    $("play").replaceChildren(icon, playing === "true" ? " Stop" : " Play");
+    $("play").dataset.playing = playing;
+  }
+  $("play").disabled = state === "ended";
+}
+
+function liveText() {
+  const target = $("language").value;
+  if (performance.now() - lastFrameAt > 1500) {
+    return "Live — connected; waiting for the speaker's audio…";
+  }
+  if (heard && heard !== target) {
+    return `Live — ${languageName(target)} is not available yet; you hear the original (${languageName(heard)}).`;
+  }
+  return `Live — you are hearing ${languageName(target)}.`;
+}
+
+/** The state once connected: paused, the speaker away, or live. */
+function showLive() {
+  if (session && session.status === "paused") {
+    setState("paused", "Paused by the speaker. The audio comes back when they resume.");
+  } else if (!speakerPresent) {
+    setState("speakerAway", "Connected. The speaker is not connected at the moment; waiting for them…");
+  } else {
+    setState("live", liveText());
+  }
+}
+
+// ---- finding the session --------------------------------------------------------------------
+
+function initialCode() {
+  const match = location.pathname.match(/^\/listen\/(.+)$/);
+  if (match) {
+    try {
+      return decodeURIComponent(match[1]);
+    } catch (e) {
+      return match[1];
+    }
+  }
+  return new URLSearchParams(location.search).get("code") || "";
+}
+
+async function lookUp(code) {
+  $("code-error").textContent = "";
+  if (!code.trim()) {
+    $("code-error").textContent = "Enter the code the speaker shows.";
+    $("code").focus();
+    return;
+  }
+  const button = $("code-form").querySelector("button");
+  button.disabled = true;
+  button.textContent = "Looking…";
+  try {
+    const [found, langs] = await Promise.all([api(`/sessions/${codePath(code)}`), supported.length ? supported : languages()]);
+    supported = langs;
+    showSession(found);
+  } catch (e) {
+    const message = e instanceof ApiError && e.code === "SESSION_NOT_FOUND"
+      ? "No live session has this code. Check it with the speaker and try again."
+      : capitalise(e.message);
+    $("code-error").textContent = message;
+    $("code").focus();
+  } finally {
+    button.disabled = false;
+    button.textContent = "Find session";
+  }
+}
+
+function showSession(found) {
+  session = found;
+  history.replaceState(null, "", `/listen/${encodeURIComponent(found.sessionId)}`);
+  document.title = `${found.sessionId} — Pentecost`;
+  $("join").hidden = true;
+  $("session").hidden = false;
+  $("session-code").textContent = found.sessionId;
+  const select = $("language");
+  select.replaceChildren();
+  for (const l of supported) {
+    const option = document.createElement("option");
+    option.value = l.code;
+    option.textContent = l.code === found.sourceLanguage ? `${l.name} — original` : l.name;
+    select.append(option);
+  }
+  select.value = browserLanguage(supported) || found.sourceLanguage;
+  updateMeta();
+  if (found.status === "ended") {
+    setState("ended", "This session has ended.");
+  } else {
+    setState("idle", found.status === "paused" ? "The speaker has paused. Press Play to join." : "Press Play to listen.");
+    $("play").focus();
+  }
+}
+
+function updateMeta() {
+  const status = { active: "live now", paused: "paused", ended: "ended" }[session.status] || session.status;
+  $("session-meta").textContent = `Spoken in ${languageName(session.sourceLanguage)} · ${status}`;
+}
+
+// ---- playing --------------------------------------------------------------------------------
+
+async function play() {
+  player = new Player({ targetMs: 200, maxMs: 1000 });
+  live = new LiveConnection({
+    query: () => ({ sessionId: session.sessionId, targetLanguage: $("language").value, fallback: "source" }),
+    // We keep what is buffered across a refresh, so we resume after the last frame received.
+    resumeQuery: () => (stats.lastSeq > 0 ? { lastSeq: stats.lastSeq } : {}),
+    handlers: { onJoined, onMessage, onAudio, onClosed, onRefreshing: () => {} },
+  });
+  setState("connecting", "Connecting…");
+  try {
+    await player.start();
+  } catch (e) {
+    stopPlaying();
+    setState("error", e.message || "Audio cannot start in this browser.");
+    return;
+  }
+  if (live) live.start();
+}
+
+function stopPlaying(ended = false) {
+  if (live && ended) live.finish();
+  else if (live) live.stop();
+  live = null;
+  if (player) {
+    playedBefore += player.playedSeconds;
+    player.stop();
+  }
+  player = null;
+  stats.connectionId = null;
+}
+
+function onJoined(msg) {
+  stats.connectionId = msg.connectionId;
+  session.status = msg.status || session.status;
+  updateMeta();
+  // audio: the format of what we will hear (our language, or the source as a fallback).
+  const hearing =
+    msg.audioLanguage || (msg.streamAvailable === false ? msg.sourceLanguage : msg.targetLanguage);
+  if (msg.audio) {
+    formats.set(hearing, msg.audio);
+    formats.set("*", msg.audio);
+  }
+  speakerPresent = msg.speakerConnected !== false;
+  showLive();
+}
+
+function onMessage(msg, current) {
+  if (stats.state === "ended") return;
+  switch (msg.type) {
+    case "sessionPaused":
+      session.status = "paused";
+      updateMeta();
+      setState("paused", "Paused by the speaker. The audio comes back when they resume.");
+      break;
+    case "sessionResumed":
+      session.status = "active";
+      updateMeta();
+      showLive();
+      break;
+    case "sessionEnded":
+      session.status = "ended";
+      updateMeta();
+      stopPlaying(true);
+      setState("ended", "The session has ended. Thank you for listening.");
+      break;
+    case "speakerDisconnected": {
+      speakerPresent = false;
+      const s = Math.round((msg.gracePeriodMs || 0) / 1000);
+      setState("speakerAway", s > 0 ? `The speaker's connection dropped; waiting up to ${s} s for them to come back…` : "The speaker's connection dropped.");
+      break;
+    }
+    case "speakerReconnected":
+      speakerPresent = true;
+      showLive();
+      break;
+    case "streamStarted":
+      if (msg.audio) formats.set(msg.language, msg.audio);
+      // A new publisher numbers its stream afresh.
+      lastSeqs.delete(msg.language);
+      break;
+    case "languageSwitched":
+      $("language").value = msg.targetLanguage;
+      break;
+    case "continuityLost":
+      if (player) player.reset();
+      break;
+    case "caption":
+      caption(msg);
+      break;
+    case "error":
+      if (!current) break;
+      // Errors that do not close the connection (a refused action): say so, keep playing.
+      $("status").textContent = `${$("status").textContent.split(" — note:")[0]} — note: ${msg.message}`;
+      break;
+    default:
+      break;
+  }
+}
+
+function onAudio(buffer) {
+  const frame = parseFrame(buffer);
+  if (!frame || frame.version !== 1) return;
+  stats.framesReceived++;
+  const discontinuity = (frame.flags & FLAG_DISCONTINUITY) !== 0;
+  const replay = (frame.flags & FLAG_REPLAY) !== 0;
+  const previous = lastSeqs.get(frame.language);
+  if (previous !== undefined && !discontinuity) {
+    if (frame.seq <= previous) {
+      // Replayed frames we already have are expected after a refresh; anything else is not.
+      if (!replay) stats.duplicates++;
+      return;
+    }
+    if (frame.seq > previous + 1 && !replay) stats.gaps++;
+  }
+  lastSeqs.set(frame.language, frame.seq);
+  stats.lastSeq = frame.seq;
+  if (!player) return;
+  if (frame.language !== heard || discontinuity) {
+    heard = frame.language;
+    player.reset();
+  }
+  const format = formats.get(frame.language) || formats.get("*") || DEFAULT_FORMAT;
+  if (format.codec && format.codec !== "pcm16") {
+    if (!warnedCodec) {
+      warnedCodec = true;
+      setState("error", `This page cannot play ${format.codec} audio yet.`);
+    }
+    return;
+  }
+  let samples = pcm16ToFloat(frame.payload);
+  const channels = format.channels || 1;
+  if (channels > 1) {
+    const mono = new Float32Array(Math.floor(samples.length / channels));
+    for (let i = 0; i < mono.length; i++) {
+      let sum = 0;
+      for (let c = 0; c < channels; c++) sum += samples[i * channels + c];
+      mono[i] = sum / channels;
+    }
+    samples = mono;
+  }
+  lastFrameAt = performance.now();
+  player.push(samples, format.sampleRate || DEFAULT_FORMAT.sampleRate);
+}
+
+function onClosed({ code, text, error, reconnecting }) {
+  stats.connectionId = null;
+  if (code === 4410 || (error && error.code === "SESSION_ENDED")) {
+    session.status = "ended";
+    updateMeta();
+    stopPlaying();
+    setState("ended", "The session has ended. Thank you for listening.");
+  } else if (reconnecting) {
+    setState("reconnecting", text);
+  } else {
+    stopPlaying();
+    setState("error", capitalise(text));
+  }
+}
+
+// ---- captions -------------------------------------------------------------------------------
+
+function caption(msg) {
+  const box = $("captions");
+  const hint = box.querySelector(".muted");
+  if (hint) hint.remove();
+  let partial = box.querySelector(".partial");
+  if (msg.final) {
+    if (partial) partial.remove();
+    const p = document.createElement("p");
+    p.textContent = msg.text;
+    box.append(p);
+    while (box.children.length > 50) box.firstElementChild.remove();
+  } else {
+    if (!partial) {
+      partial = document.createElement("p");
+      partial.className = "partial";
+      box.append(partial);
+    }
+    partial.textContent = msg.text;
+  }
+  box.scrollTop = box.scrollHeight;
+}
+
+// ---- wiring ---------------------------------------------------------------------------------
+
+$("code-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  lookUp($("code").value);
+});
+
+$("play").addEventListener("click", () => {
+  if (live) {
+    stopPlaying();
+    setState("stopped", "Stopped. Press Play to listen again.");
+  } else {
+    play();
+  }
+});
+
+$("language").addEventListener("change", () => {
+  if (live && live.open) {
+    live.send({ action: "switchLanguage", targetLanguage: $("language").value });
+  }
+});
+
+$("change").addEventListener("click", () => {
+  stopPlaying();
+  session = null;
+  history.replaceState(null, "", "/listen");
+  document.title = "Listen — Pentecost";
+  $("session").hidden = true;
+  $("join").hidden = false;
+  stats.state = "idle";
+  $("code").focus();
+});
+
+setInterval(() => {
+  if (stats.state === "live") setState("live", liveText());
+  stats.playedSeconds = playedBefore + (player ? player.playedSeconds : 0);
+  $("d-frames").textContent = `${stats.framesReceived} frames (last #${stats.lastSeq})`;
+  $("d-played").textContent = `${stats.playedSeconds.toFixed(1)} s`;
+  $("d-buffer").textContent = player ? `${Math.round(player.stats.bufferedMs)} ms${player.stats.buffering ? " (filling)" : ""}` : "–";
+  $("d-gaps").textContent = `${stats.gaps} gaps, ${stats.duplicates} duplicates`;
+  $("d-conn").textContent = stats.connectionId || "–";
+}, 250);
+
+const code = initialCode();
+if (code) {
+  $("code").value = code;
+  lookUp(code);
+} else {
+  $("code").focus();
+}

@@ -1,0 +1,341 @@
+// What both pages share about the server: the HTTP API (docs/http-api.md) and the WebSocket
+// protocol (docs/protocol.md): audio frame header, close codes, and a live connection that
+// heartbeats, refreshes and reconnects the documented way.
+
+/** Audio frame header: version, flags, language (2 ASCII), u32 sequence, i64 timestamp µs. */
+export const HEADER_BYTES = 16;
+/** Frames were skipped on purpose before this one: reset the jitter buffer, not a loss. */
+export const FLAG_DISCONTINUITY = 1;
+/** Re-sent from the replay window after a resume. */
+export const FLAG_REPLAY = 2;
+
+/** Splits a binary frame into its header fields and a view of its payload; null if too short. */
+export function parseFrame(buffer) {
+  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < HEADER_BYTES) {
+    return null;
+  }
+  const view = new DataView(buffer);
+  return {
+    version: view.getUint8(0),
+    flags: view.getUint8(1),
+    language: String.fromCharCode(view.getUint8(2), view.getUint8(3)),
+    seq: view.getUint32(4),
+    timestampUs: Number(view.getBigInt64(8)),
+    payload: new DataView(buffer, HEADER_BYTES),
+  };
+}
+
+/** PCM16 little-endian mono to floats in [-1, 1). */
+export function pcm16ToFloat(payload) {
+  const n = payload.byteLength >> 1;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = payload.getInt16(i * 2, true) / 32768;
+  }
+  return out;
+}
+
+/** What a close code means for a person, and whether reconnecting can help (CloseCode.java). */
+const CLOSES = {
+  1000: ["The connection was closed.", false],
+  1001: ["The server is restarting; reconnecting…", true],
+  1006: ["The connection was lost; reconnecting…", true],
+  1009: ["A message was too large for the server.", false],
+  1011: ["The server had a problem; reconnecting…", true],
+  4000: ["The connection was idle for too long; reconnecting…", true],
+  4001: ["The connection reached its maximum age; reconnecting…", true],
+  4002: ["This connection was replaced by a newer one (another tab or device?).", false],
+  4003: ["The connection could not keep up with live audio; reconnecting…", true],
+  4400: ["The request was not valid.", false],
+  4401: ["Your token is missing, invalid or expired: sign in again.", false],
+  4403: ["Not allowed: this is not your session.", false],
+  4404: ["No live session has this code. Check the code and try again.", false],
+  4410: ["The session has ended.", false],
+  4429: ["Too many attempts from this network; retrying shortly…", true],
+  4430: ["The session is full; retrying shortly…", true],
+  4503: ["The server is temporarily unavailable; retrying shortly…", true],
+};
+
+export function closeInfo(code) {
+  const known = CLOSES[code];
+  if (known) {
+    return { text: known[0], reconnect: known[1] };
+  }
+  // Unknown codes: 1xxx transport trouble is worth a retry, application codes are not.
+  return code < 4000
+    ? { text: `The connection closed (${code}); reconnecting…`, reconnect: true }
+    : { text: `The server closed the connection (${code}).`, reconnect: false };
+}
+
+/** An HTTP error reply: its status, the stable code and the server's message. */
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Calls the HTTP API; resolves to the parsed JSON (null for 204), rejects with ApiError. */
+export async function api(path, { method = "GET", token = null, body = undefined } = {}) {
+  const headers = { Accept: "application/json" };
+  if (token) {
+    headers.Authorization = `Bearer ${token}`;
+  }
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+  }
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+    });
+  } catch (e) {
+    throw new ApiError(0, "NETWORK", "The server cannot be reached. Check your connection.");
+  }
+  if (response.status === 204) {
+    return null;
+  }
+  let json = null;
+  try {
+    json = await response.json();
+  } catch (e) {
+    json = null;
+  }
+  if (!response.ok) {
+    const message = json && json.error ? json.error : `The server answered ${response.status}.`;
+    throw new ApiError(response.status, json && json.code ? json.code : "HTTP_" + response.status, message);
+  }
+  return json;
+}
+
+/** The session code as a URL path segment: the server forgives case and spaces itself. */
+export function codePath(code) {
+  return encodeURIComponent(code.trim());
+}
+
+export async function languages() {
+  const json = await api("/languages");
+  return json.languages;
+}
+
+/** The first of the browser's preferred languages that the server supports, or null. */
+export function browserLanguage(supported) {
+  const codes = new Set(supported.map((l) => l.code));
+  for (const tag of navigator.languages || [navigator.language]) {
+    const base = String(tag || "").toLowerCase().split("-")[0];
+    if (codes.has(base)) {
+      return base;
+    }
+    if (base === "nb" || base === "nn") {
+      if (codes.has("no")) return "no";
+    }
+  }
+  return null;
+}
+
+function wsUrl(query) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== "") {
+      params.set(k, String(v));
+    }
+  }
+  return `${scheme}//${location.host}/ws?${params}`;
+}
+
+/**
+ * One logical connection to /ws, made of successive WebSockets. It sends heartbeats, performs
+ * the refresh flow (a new socket with previousConnectionId; the old one is closed once the new
+ * one's sessionJoined arrives, so nothing is missed) on connectionRefreshRequired or refresh(),
+ * and reconnects after a close whose code says so. Messages of a replaced socket are ignored
+ * from the moment its successor has joined.
+ *
+ * handlers: onMessage(msg), onAudio(arrayBuffer), onJoined(msg, {refreshed, reconnected}),
+ * onClosed({code, text, error, reconnecting, delayMs}), onRefreshing().
+ * query(): the base query; resumeQuery(): extra parameters for a refresh or reconnect.
+ */
+export class LiveConnection {
+  constructor({ query, resumeQuery = () => ({}), handlers }) {
+    this.query = query;
+    this.resumeQuery = resumeQuery;
+    this.h = handlers;
+    this.current = null; // the socket whose messages count
+    this.pending = null; // a refresh in progress: joins, then becomes current
+    this.stopped = true;
+    this.attempts = 0;
+    this.heartbeatMs = 30000;
+    this.heartbeatTimer = null;
+    this.reconnectTimer = null;
+    this.requestId = 0;
+    this.lastId = null; // the last connectionId the server gave us: what a reconnect names
+  }
+
+  get connectionId() {
+    return this.current ? this.current.id : null;
+  }
+
+  get open() {
+    return !!(this.current && this.current.joined && this.current.ws.readyState === WebSocket.OPEN);
+  }
+
+  /** Writable WebSocket for audio, or null. */
+  get socket() {
+    return this.open ? this.current.ws : null;
+  }
+
+  start() {
+    this.stopped = false;
+    this.attempts = 0;
+    this.lastId = null;
+    this.current = this.connect({}, "start");
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.heartbeatTimer);
+    for (const c of [this.pending, this.current]) {
+      if (c) {
+        c.retired = true;
+        if (c.ws.readyState <= WebSocket.OPEN) c.ws.close(1000, "bye");
+      }
+    }
+    this.pending = null;
+    this.current = null;
+  }
+
+  /**
+   * The session ended: no more reconnects, and the server closes the socket itself (4410); we
+   * close it only if it has not after a few seconds.
+   */
+  finish() {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.heartbeatTimer);
+    const conns = [this.pending, this.current].filter((c) => c);
+    for (const c of conns) c.retired = true; // nothing after the end counts
+    setTimeout(() => {
+      for (const c of conns) {
+        if (c.ws.readyState <= WebSocket.OPEN) c.ws.close(1000, "ended");
+      }
+    }, 3000);
+  }
+
+  /** The refresh flow, on demand or on connectionRefreshRequired. */
+  refresh() {
+    if (this.stopped || !this.current || !this.current.id || this.pending) {
+      return false;
+    }
+    if (this.h.onRefreshing) this.h.onRefreshing();
+    this.pending = this.connect(
+      { action: "refreshConnection", previousConnectionId: this.current.id, ...this.resumeQuery() },
+      "refresh",
+    );
+    return true;
+  }
+
+  send(message) {
+    if (!this.open) return false;
+    this.current.ws.send(JSON.stringify({ ...message, requestId: ++this.requestId }));
+    return true;
+  }
+
+  connect(extra, why) {
+    const conn = { ws: null, id: null, joined: false, retired: false, error: null, why };
+    conn.ws = new WebSocket(wsUrl({ ...this.query(), ...extra }));
+    conn.ws.binaryType = "arraybuffer";
+    conn.ws.onmessage = (event) => this.message(conn, event.data);
+    conn.ws.onclose = (event) => this.closed(conn, event);
+    return conn;
+  }
+
+  message(conn, data) {
+    if (conn.retired) return;
+    if (typeof data !== "string") {
+      if (conn === this.current && conn.joined) this.h.onAudio(data);
+      return;
+    }
+    let msg;
+    try {
+      msg = JSON.parse(data);
+    } catch (e) {
+      return;
+    }
+    if (msg.type === "sessionJoined") {
+      this.joined(conn, msg);
+      return;
+    }
+    if (msg.type === "error") {
+      conn.error = msg;
+    }
+    if (msg.type === "connectionRefreshRequired" && conn === this.current) {
+      this.refresh();
+    }
+    if (conn === this.current || msg.type === "error") {
+      this.h.onMessage(msg, conn === this.current);
+    }
+  }
+
+  joined(conn, msg) {
+    conn.id = msg.connectionId;
+    conn.joined = true;
+    this.lastId = conn.id;
+    this.attempts = 0;
+    const refreshed = conn === this.pending;
+    if (refreshed) {
+      const old = this.current;
+      this.pending = null;
+      this.current = conn;
+      if (old) {
+        old.retired = true;
+        if (old.ws.readyState <= WebSocket.OPEN) old.ws.close(1000, "refreshed");
+      }
+    }
+    if (msg.heartbeatIntervalMs > 0) {
+      this.heartbeatMs = msg.heartbeatIntervalMs;
+    }
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => this.send({ action: "heartbeat" }), this.heartbeatMs);
+    this.h.onJoined(msg, { refreshed, reconnected: conn.why === "reconnect" });
+  }
+
+  closed(conn, event) {
+    if (conn.retired || this.stopped) return;
+    if (conn === this.pending) {
+      // The refresh failed before joining; the current socket carries on (and will be asked again).
+      this.pending = null;
+      return;
+    }
+    if (conn !== this.current) return;
+    clearInterval(this.heartbeatTimer);
+    const info = closeInfo(event.code);
+    const error = conn.error;
+    const reconnect = info.reconnect && !(error && error.code === "SESSION_ENDED");
+    let delayMs = 0;
+    if (reconnect) {
+      this.attempts++;
+      const backoff = Math.min(15000, 500 * 2 ** Math.min(this.attempts, 5));
+      delayMs = error && error.retryAfterMs ? error.retryAfterMs : this.attempts === 1 ? 250 : backoff;
+      delayMs = Math.round(delayMs * (0.8 + Math.random() * 0.4));
+      this.reconnectTimer = setTimeout(() => {
+        if (this.stopped) return;
+        const previous = this.lastId;
+        const resume = previous ? { previousConnectionId: previous, ...this.resumeQuery() } : {};
+        this.current = this.connect(resume, "reconnect");
+      }, delayMs);
+    }
+    this.h.onClosed({
+      code: event.code,
+      text: error && error.message && !reconnect ? error.message : info.text,
+      error,
+      reconnecting: reconnect,
+      delayMs,
+    });
+  }
+}

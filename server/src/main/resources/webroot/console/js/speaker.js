@@ -1,0 +1,466 @@
+// The speaker console: sign in with a token, create or resume a session, share its code,
+// stream the microphone, watch the audience, pause, resume, end.
+import { api, ApiError, browserLanguage, codePath, languages, LiveConnection } from "./protocol.js";
+import { Microphone, WIRE_RATE } from "./microphone.js";
+import qrcode from "../vendor/qrcode.js";
+
+const $ = (id) => document.getElementById(id);
+// The token lives in this tab only: never in the URL, never in localStorage, never logged.
+const TOKEN_KEY = "pentecost.speakerToken";
+// Above this much unsent audio (about a second) new frames are dropped to stay live.
+const MAX_BUFFERED_BYTES = 32 * 1024;
+
+/** What tests (and the curious) can read. */
+const stats = {
+  framesSent: 0,
+  framesDropped: 0,
+  state: "signedOut",
+  sessionId: null,
+  listenerCount: 0,
+  connectionId: null,
+  refresh: () => (live ? live.refresh() : false),
+};
+window.pentecostSpeaker = stats;
+
+let token = null;
+let supported = [];
+let session = null;
+let live = null;
+let mic = null;
+let lastError = "";
+
+function capitalise(text) {
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}
+
+function languageName(code) {
+  const l = supported.find((x) => x.code === code);
+  return l ? l.name : code;
+}
+
+function show(section) {
+  for (const id of ["signin", "home", "live"]) $(id).hidden = id !== section;
+  $("signout").hidden = section === "signin";
+}
+
+// ---- signing in -----------------------------------------------------------------------------
+
+function userOf(jwt) {
+  try {
+    const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(part)).sub || null;
+  } catch (e) {
+    return null;
+  }
+}
+
+async function signIn(candidate) {
+  $("signin-error").textContent = "";
+  try {
+    const [mine, langs] = await Promise.all([api("/sessions", { token: candidate }), supported.length ? supported : languages()]);
+    token = candidate;
+    supported = langs;
+    sessionStorage.setItem(TOKEN_KEY, token);
+    fillLanguages();
+    const user = userOf(token);
+    $("who").textContent = user ? `Signed in as ${user}.` : "Signed in.";
+    stats.state = "signedIn";
+    show("home");
+    renderMine(mine);
+  } catch (e) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    token = null;
+    stats.state = "signedOut";
+    show("signin");
+    $("signin-error").textContent = e instanceof ApiError && e.status === 401
+      ? `This token was not accepted: ${e.message}.`
+      : capitalise(e.message);
+  }
+}
+
+function signOut() {
+  leaveSession();
+  sessionStorage.removeItem(TOKEN_KEY);
+  token = null;
+  stats.state = "signedOut";
+  $("token").value = "";
+  show("signin");
+  $("token").focus();
+}
+
+function fillLanguages() {
+  const select = $("source");
+  if (select.options.length) return;
+  for (const l of supported) {
+    const option = document.createElement("option");
+    option.value = l.code;
+    option.textContent = l.name;
+    select.append(option);
+  }
+  select.value = browserLanguage(supported) || supported[0].code;
+}
+
+// ---- my sessions ----------------------------------------------------------------------------
+
+async function reloadMine() {
+  try {
+    renderMine(await api("/sessions", { token }));
+  } catch (e) {
+    handleApiError(e, $("create-error"));
+  }
+}
+
+function renderMine(list) {
+  const ul = $("mine");
+  ul.replaceChildren();
+  $("mine-empty").hidden = list.length > 0;
+  for (const s of list) {
+    const li = document.createElement("li");
+    const info = document.createElement("div");
+    const id = document.createElement("span");
+    id.className = "sid";
+    id.textContent = s.sessionId;
+    const meta = document.createElement("small");
+    const created = new Date(s.createdAt).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+    meta.textContent = `${languageName(s.sourceLanguage)} · ${s.status} · ${s.listenerCount} listening · ${created}`;
+    info.append(id, meta);
+    li.append(info);
+    if (s.status !== "ended") {
+      const open = document.createElement("button");
+      open.type = "button";
+      open.textContent = "Open";
+      open.setAttribute("aria-label", `Open ${s.sessionId}`);
+      open.addEventListener("click", () => openSession(s));
+      li.append(open);
+    }
+    ul.append(li);
+  }
+}
+
+async function create(event) {
+  event.preventDefault();
+  $("create-error").textContent = "";
+  const button = $("create-form").querySelector("button");
+  button.disabled = true;
+  try {
+    const created = await api("/sessions", {
+      method: "POST",
+      token,
+      body: { sourceLanguage: $("source").value, qualityTier: $("tier").value },
+    });
+    openSession(created);
+  } catch (e) {
+    handleApiError(e, $("create-error"));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function handleApiError(e, where) {
+  if (e instanceof ApiError && e.status === 401) {
+    signOut();
+    $("signin-error").textContent = `Please sign in again: ${e.message}.`;
+    return;
+  }
+  where.textContent = capitalise(e.message);
+}
+
+// ---- the live session -----------------------------------------------------------------------
+
+function openSession(s) {
+  session = s;
+  stats.sessionId = s.sessionId;
+  stats.framesSent = 0;
+  stats.framesDropped = 0;
+  show("live");
+  $("live-code").textContent = s.sessionId;
+  $("live-meta").textContent = `Spoken in ${languageName(s.sourceLanguage)} · ${s.qualityTier}`;
+  const link = `${location.origin}/listen/${encodeURIComponent(s.sessionId)}`;
+  $("join-link").href = link;
+  $("join-link").textContent = link;
+  drawQr(link);
+  setCounts(s.listenerCount, s.listenersByLanguage);
+  updateStatus();
+  setState("connecting", "Connecting…");
+  live = new LiveConnection({
+    query: () => ({ sessionId: session.sessionId, role: "speaker", token, codec: "pcm16", sampleRate: WIRE_RATE }),
+    handlers: { onJoined, onMessage, onAudio: () => {}, onClosed, onRefreshing: () => {} },
+  });
+  live.start();
+  $("mic").focus();
+}
+
+function leaveSession() {
+  stopMic();
+  if (live) live.stop();
+  live = null;
+  session = null;
+  stats.sessionId = null;
+  stats.connectionId = null;
+}
+
+function drawQr(text) {
+  const qr = qrcode(0, "M");
+  qr.addData(text);
+  qr.make();
+  const modules = qr.getModuleCount();
+  const quiet = 4;
+  const canvas = $("qr");
+  const scale = Math.max(2, Math.floor(264 / (modules + quiet * 2)));
+  const size = (modules + quiet * 2) * scale;
+  canvas.width = size;
+  canvas.height = size;
+  canvas.setAttribute("aria-label", `QR code of the join link ${text}`);
+  const g = canvas.getContext("2d");
+  g.fillStyle = "#ffffff";
+  g.fillRect(0, 0, size, size);
+  g.fillStyle = "#000000";
+  for (let r = 0; r < modules; r++) {
+    for (let c = 0; c < modules; c++) {
+      if (qr.isDark(r, c)) g.fillRect((c + quiet) * scale, (r + quiet) * scale, scale, scale);
+    }
+  }
+}
+
+function setState(state, text, tone = "") {
+  stats.state = state;
+  const el = $("status");
+  el.textContent = text;
+  el.dataset.state = state;
+  el.dataset.tone = tone;
+}
+
+function updateStatus() {
+  const status = session ? session.status : "ended";
+  const badge = $("live-status");
+  badge.textContent = status;
+  badge.dataset.status = status;
+  $("pause").textContent = status === "paused" ? "Resume" : "Pause";
+  $("pause").disabled = status === "ended";
+  $("end").disabled = status === "ended";
+  $("mic").disabled = status === "ended";
+}
+
+function describe() {
+  if (!session) return;
+  if (session.status === "ended") {
+    setState("ended", "The session has ended.");
+  } else if (!live || !live.open) {
+    setState("connecting", "Connecting…", "warn");
+  } else if (session.status === "paused") {
+    setState("paused", "Paused: listeners hear nothing until you resume.", "warn");
+  } else if (mic) {
+    setState("live", "Live: your microphone is on the air.", "ok");
+  } else {
+    setState("ready", "Connected. Start the microphone to go live.", "");
+  }
+}
+
+function setCounts(total, byLanguage) {
+  stats.listenerCount = total || 0;
+  $("total").textContent = String(total || 0);
+  const body = $("by-language");
+  body.replaceChildren();
+  const entries = Object.entries(byLanguage || {}).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) {
+    const tr = document.createElement("tr");
+    const td = document.createElement("td");
+    td.colSpan = 2;
+    td.className = "muted";
+    td.textContent = "Nobody yet.";
+    tr.append(td);
+    body.append(tr);
+    return;
+  }
+  for (const [code, n] of entries) {
+    const tr = document.createElement("tr");
+    const name = document.createElement("td");
+    name.textContent = `${languageName(code)} (${code})`;
+    const count = document.createElement("td");
+    count.textContent = String(n);
+    tr.append(name, count);
+    body.append(tr);
+  }
+}
+
+function onJoined(msg) {
+  stats.connectionId = msg.connectionId;
+  lastError = "";
+  session.status = msg.status || session.status;
+  if (msg.listenerCount !== undefined) setCounts(msg.listenerCount, msg.listenersByLanguage);
+  updateStatus();
+  describe();
+}
+
+function onMessage(msg, current) {
+  switch (msg.type) {
+    case "listenerStats":
+      setCounts(msg.listenerCount, msg.listenersByLanguage);
+      break;
+    case "sessionStatus":
+      setCounts(msg.listenerCount, msg.listenersByLanguage);
+      break;
+    case "sessionPaused":
+      session.status = "paused";
+      updateStatus();
+      describe();
+      break;
+    case "sessionResumed":
+      session.status = "active";
+      updateStatus();
+      describe();
+      break;
+    case "sessionEnded":
+      ended();
+      break;
+    case "error":
+      // Errors that leave the connection open (a refused message): show each kind once.
+      if (current && msg.message !== lastError) {
+        lastError = msg.message;
+        setState(stats.state, `${$("status").textContent.split(" — server says:")[0]} — server says: ${msg.message}`, "warn");
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+function onClosed({ code, text, error, reconnecting }) {
+  stats.connectionId = null;
+  if (code === 4410 || (error && error.code === "SESSION_ENDED")) {
+    ended();
+  } else if (code === 4401) {
+    stopMic();
+    setState("error", `${capitalise(text)}`, "bad");
+  } else if (reconnecting) {
+    setState("reconnecting", text, "warn");
+  } else {
+    stopMic();
+    setState(code === 4002 ? "replaced" : "error", capitalise(text), "bad");
+  }
+}
+
+function ended() {
+  stopMic();
+  if (live) live.finish();
+  live = null;
+  if (session) session.status = "ended";
+  updateStatus();
+  setState("ended", "The session has ended. Listeners were told and disconnected.");
+}
+
+// ---- microphone -----------------------------------------------------------------------------
+
+async function toggleMic() {
+  if (mic) {
+    stopMic();
+    describe();
+    return;
+  }
+  const button = $("mic");
+  button.disabled = true;
+  const starting = new Microphone(sendFrame);
+  try {
+    await starting.start();
+    mic = starting;
+    button.textContent = "■ Stop microphone";
+    describe();
+  } catch (e) {
+    setState(stats.state, e.message, "bad");
+  } finally {
+    button.disabled = !session || session.status === "ended";
+  }
+}
+
+function stopMic() {
+  if (mic) mic.stop();
+  mic = null;
+  $("mic").textContent = "Start microphone";
+  $("level").style.width = "0";
+}
+
+function sendFrame(pcm, peak) {
+  $("level").style.width = `${Math.min(100, Math.round(Math.sqrt(peak) * 100))}%`;
+  const socket = live ? live.socket : null;
+  // Paused audio would be dropped by the server anyway: do not send it.
+  if (!socket || !session || session.status !== "active") return;
+  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    stats.framesDropped++;
+    return;
+  }
+  socket.send(pcm);
+  stats.framesSent++;
+}
+
+// ---- controls -------------------------------------------------------------------------------
+
+async function togglePause() {
+  const next = session.status === "paused" ? "active" : "paused";
+  $("pause").disabled = true;
+  try {
+    session = await api(`/sessions/${codePath(session.sessionId)}`, { method: "PATCH", token, body: { status: next } });
+    updateStatus();
+    describe();
+  } catch (e) {
+    handleApiError(e, $("status"));
+  } finally {
+    $("pause").disabled = !session || session.status === "ended";
+  }
+}
+
+async function end() {
+  if (!window.confirm(`End ${session.sessionId} for everyone? Listeners will be disconnected, and the code cannot be used again.`)) {
+    return;
+  }
+  try {
+    await api(`/sessions/${codePath(session.sessionId)}`, { method: "DELETE", token });
+    ended();
+  } catch (e) {
+    handleApiError(e, $("status"));
+  }
+}
+
+async function copyLink() {
+  const link = $("join-link").href;
+  try {
+    await navigator.clipboard.writeText(link);
+    $("copy").textContent = "Copied ✓";
+  } catch (e) {
+    $("copy").textContent = "Select the link to copy it";
+  }
+  setTimeout(() => {
+    $("copy").textContent = "Copy link";
+  }, 2500);
+}
+
+// ---- wiring ---------------------------------------------------------------------------------
+
+$("signin-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = $("token").value.trim().replace(/^Bearer\s+/i, "");
+  if (!value) {
+    $("signin-error").textContent = "Paste your speaker token first.";
+    return;
+  }
+  signIn(value);
+});
+$("signout").addEventListener("click", signOut);
+$("create-form").addEventListener("submit", create);
+$("reload").addEventListener("click", reloadMine);
+$("mic").addEventListener("click", toggleMic);
+$("pause").addEventListener("click", togglePause);
+$("end").addEventListener("click", end);
+$("copy").addEventListener("click", copyLink);
+$("back").addEventListener("click", () => {
+  leaveSession();
+  stats.state = "signedIn";
+  show("home");
+  reloadMine();
+});
+
+const saved = sessionStorage.getItem(TOKEN_KEY);
+if (saved) {
+  signIn(saved);
+} else {
+  show("signin");
+}
