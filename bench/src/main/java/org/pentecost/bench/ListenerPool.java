@@ -94,6 +94,9 @@ final class ListenerPool {
       Map<String, Long> rejectionCloseCodes,
       Map<String, Long> dropCloseCodes) {}
 
+  /** How the server's compact JSON for sessionJoined begins. */
+  static final String JOINED_PREFIX = "{\"type\":\"" + Messages.SESSION_JOINED + "\"";
+
   static final int CONNECTING = 0;
   static final int JOINED = 1;
   static final int REJECTED = 2;
@@ -478,11 +481,16 @@ final class ListenerPool {
       }
       String type;
       JsonObject msg = null;
-      try {
-        msg = new JsonObject(text);
-        type = msg.getString("type");
-      } catch (RuntimeException e) {
-        type = "unparseable";
+      if (text.startsWith(JOINED_PREFIX)) {
+        // The server's compact encoding: no need to parse the whole message.
+        type = Messages.SESSION_JOINED;
+      } else {
+        try {
+          msg = new JsonObject(text);
+          type = msg.getString("type");
+        } catch (RuntimeException e) {
+          type = "unparseable";
+        }
       }
       if (Messages.SESSION_JOINED.equals(type)) {
         long now = System.nanoTime() - start;

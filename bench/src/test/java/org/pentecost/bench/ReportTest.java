@@ -99,6 +99,15 @@ class ReportTest {
   }
 
   @Test
+  void sessionJoinedFastPathMatchesCompactJson() {
+    String joined =
+        new JsonObject().put("type", "sessionJoined").put("connectionId", "c1").encode();
+    assertThat(joined).startsWith(ListenerPool.JOINED_PREFIX);
+    String error = new JsonObject().put("type", "error").put("code", "SESSION_FULL").encode();
+    assertThat(error).doesNotStartWith(ListenerPool.JOINED_PREFIX);
+  }
+
+  @Test
   void procFilesParse() {
     String stat =
         "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 12345 0 0 0 731 269 0 0 20 0 40 0 "
