@@ -23,6 +23,8 @@ const stats = {
   gaps: 0,
   duplicates: 0,
   playedSeconds: 0,
+  underruns: 0, // times the jitter buffer ran dry and refilled
+  anomalies: [], // the last gaps and duplicates: {kind, seq, previous, flags, connectionId}
   state: "idle",
   connectionId: null,
   refresh: () => (live ? live.refresh() : false),
@@ -264,7 +266,12 @@ function onMessage(msg, current) {
   }
 }
 
-function onAudio(buffer) {
+function anomaly(kind, frame, previous, connectionId) {
+  stats.anomalies.push({ kind, seq: frame.seq, previous, flags: frame.flags, connectionId });
+  if (stats.anomalies.length > 20) stats.anomalies.shift();
+}
+
+function onAudio(buffer, connectionId) {
   const frame = parseFrame(buffer);
   if (!frame || frame.version !== 1) return;
   stats.framesReceived++;
@@ -274,10 +281,16 @@ function onAudio(buffer) {
   if (previous !== undefined && !discontinuity) {
     if (frame.seq <= previous) {
       // Replayed frames we already have are expected after a refresh; anything else is not.
-      if (!replay) stats.duplicates++;
+      if (!replay) {
+        stats.duplicates++;
+        anomaly("duplicate", frame, previous, connectionId);
+      }
       return;
     }
-    if (frame.seq > previous + 1 && !replay) stats.gaps++;
+    if (frame.seq > previous + 1 && !replay) {
+      stats.gaps++;
+      anomaly("gap", frame, previous, connectionId);
+    }
   }
   lastSeqs.set(frame.language, frame.seq);
   stats.lastSeq = frame.seq;
@@ -386,7 +399,10 @@ setInterval(() => {
   stats.playedSeconds = playedBefore + (player ? player.playedSeconds : 0);
   $("d-frames").textContent = `${stats.framesReceived} frames (last #${stats.lastSeq})`;
   $("d-played").textContent = `${stats.playedSeconds.toFixed(1)} s`;
-  $("d-buffer").textContent = player ? `${Math.round(player.stats.bufferedMs)} ms${player.stats.buffering ? " (filling)" : ""}` : "–";
+  $("d-buffer").textContent = player
+    ? `${Math.round(player.stats.bufferedMs)} ms${player.stats.buffering ? " (filling)" : ""}, ${player.stats.underruns} underruns`
+    : "–";
+  stats.underruns = player ? player.stats.underruns : 0;
   $("d-gaps").textContent = `${stats.gaps} gaps, ${stats.duplicates} duplicates`;
   $("d-conn").textContent = stats.connectionId || "–";
 }, 250);

@@ -258,7 +258,7 @@ export class LiveConnection {
   message(conn, data) {
     if (conn.retired) return;
     if (typeof data !== "string") {
-      if (conn === this.current && conn.joined) this.h.onAudio(data);
+      if (conn === this.current && conn.joined) this.h.onAudio(data, conn.id);
       return;
     }
     let msg;

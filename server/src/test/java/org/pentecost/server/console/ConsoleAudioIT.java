@@ -159,8 +159,9 @@ class ConsoleAudioIT {
   }
 
   private void assertNoLoss() {
-    assertThat(number(listener, "gaps")).as("gaps").isZero();
-    assertThat(number(listener, "duplicates")).as("duplicates").isZero();
+    Object anomalies = listener.evaluate("JSON.stringify(window.pentecostListener.anomalies)");
+    assertThat(number(listener, "gaps")).as("gaps %s", anomalies).isZero();
+    assertThat(number(listener, "duplicates")).as("duplicates %s", anomalies).isZero();
   }
 
   private static double number(Page page, String field) {
