@@ -99,16 +99,28 @@ final class Connection {
     this.language = language;
   }
 
-  /** Sends a server message unless the socket is already closed. Safe from any thread. */
+  /**
+   * Set when the server sends its close frame. Vert.x reports the socket open until the peer
+   * answers, but nothing may follow a close frame: browsers fail the connection (1006) and never
+   * show the close code.
+   */
+  private volatile boolean closing;
+
+  /** Whether nothing more may be written to this connection. */
+  boolean isClosing() {
+    return closing || socket.isClosed();
+  }
+
+  /** Sends a server message unless the connection is closing. Safe from any thread. */
   void send(JsonObject message) {
-    if (!socket.isClosed()) {
+    if (!isClosing()) {
       socket.writeTextMessage(message.encode());
     }
   }
 
   /** Sends pre-encoded text to this connection (fan-out encodes once for many). */
   void sendText(String encoded) {
-    if (!socket.isClosed()) {
+    if (!isClosing()) {
       socket.writeTextMessage(encoded);
     }
   }
@@ -120,7 +132,8 @@ final class Connection {
 
   /** Closes with a code; the close handler does the clean-up. */
   void close(CloseCode code, String reason) {
-    if (!socket.isClosed()) {
+    if (!isClosing()) {
+      closing = true;
       socket.close((short) code.code(), reason);
     }
   }

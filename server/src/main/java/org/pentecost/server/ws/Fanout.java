@@ -98,7 +98,7 @@ final class Fanout {
   }
 
   private void write(Connection c, Buffer frame, long durationMicros, int flags) {
-    if (c.socket.isClosed()) {
+    if (c.isClosing()) {
       return;
     }
     if (c.queuedMicros > maxLagMicros) {

@@ -41,6 +41,9 @@ final class SessionEvents {
     } else if (session.status() == SessionStatus.ACTIVE) {
       registry.broadcast(id, WsMessages.of(Messages.SESSION_RESUMED).put("sessionId", id));
     } else if (session.status() == SessionStatus.ENDED) {
+      if (room != null) {
+        room.ended = true;
+      }
       String ended = WsMessages.of(Messages.SESSION_ENDED).put("sessionId", id).encode();
       registry.forEachInSession(
           id,

@@ -33,6 +33,9 @@ final class SessionRoom {
   /** The session's source language, as of the latest join. */
   volatile String sourceLanguage;
 
+  /** The session has ended: closes now are its doing, not a speaker's drop. */
+  volatile boolean ended;
+
   /** While paused, published frames are dropped. */
   volatile boolean paused;
 

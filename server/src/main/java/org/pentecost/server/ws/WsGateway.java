@@ -370,7 +370,7 @@ public final class WsGateway {
       return;
     }
     Boolean dropped = registry.inRoom(c.sessionId, r -> r.speakerLeft(c));
-    if (Boolean.TRUE.equals(dropped) && !stopping) {
+    if (Boolean.TRUE.equals(dropped) && !stopping && (room == null || !room.ended)) {
       events.speakerDropped(c.sessionId);
     }
   }

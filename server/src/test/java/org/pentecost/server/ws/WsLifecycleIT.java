@@ -233,6 +233,12 @@ class WsLifecycleIT {
         c.awaitType("sessionEnded");
         assertThat(c.awaitClose()).isEqualTo(4410);
       }
+      // Ending the session closes the speaker too; that is not a speaker drop to announce,
+      // and nothing follows sessionEnded.
+      for (WsClient c : List.of(l1, l2)) {
+        List<String> types = c.seen().stream().map(m -> m.path("type").asText()).toList();
+        assertThat(types).doesNotContain("speakerDisconnected").endsWith("sessionEnded");
+      }
     }
     awaitCount(id, 0);
   }
