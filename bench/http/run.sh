@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# Throughput and latency of the session HTTP API (GET /sessions/{id}, POST /sessions) with wrk.
+#
+#   bench/http/run.sh                      # full matrix: 16 minutes or more (it waits out other load)
+#   SCENARIOS=get CONNECTIONS=64 PINNING=pinned ACCESS_LOG=off bench/http/run.sh
+#
+# Every server gets a free port, a fresh temporary data directory (the durable embedded store)
+# and raised limits, so that the per-user creation limit and the server-wide throttle are not
+# what is measured. It is stopped by PID when its runs are done.
+#   get:  one server per access-log x pinning mode; warm-up, then one wrk run per connection
+#         count against one existing session (reads do not change the store).
+#   post: one fresh server per access-log x pinning x connection count; warm-up, then one run.
+#         Each create grows the store, and a large store is slower, so every POST figure starts
+#         from the same state: an empty store plus the warm-up's sessions.
+# wrk's output is printed as it comes, with the server's CPU split by thread; a summary table
+# follows at the end.
+#
+# Settings (environment):
+#   SCENARIOS    "get post"        which calls to measure
+#   CONNECTIONS  "16 64 256"       wrk -c values
+#   PINNING      "pinned shared"   pinned: server on core 0, wrk on core 1 (needs >= 2 cores);
+#                                  shared: neither pinned, both use every core
+#   ACCESS_LOG   "on off"          on: the default JSON access line per request, stdout to a file;
+#                                  off: -Dpentecost.access.level=OFF
+#   DURATION     20s               each measured run
+#   WARMUP       20s               one run at 64 connections before measuring; on one core the
+#                                  JIT compiler competes with the server, 10 s is not enough
+#   THREADS      1                 wrk -t
+#   OTHER_MAX    10                a run is "disturbed" when other programs on the machine used
+#                                  more than this % of a core (user time) during it
+#   QUIET        5                 before each run, wait for that many quiet seconds in a row,
+#   IDLE_WAIT    300               but no longer than this (then it runs anyway, with a warning)
+#   TRIES        3                 a disturbed run is repeated (POST: on a fresh server) up to
+#                                  this many times in all; the summary keeps the fastest try
+#                                  (interference only slows a run down), flagged "!" if disturbed
+#   PENTECOST_JAR                  default server/target/pentecost.jar (built when missing)
+#   JAVA_OPTS                      extra JVM options for the server
+#   KEEP_DIR=1                     keep the work directory (server logs, wrk outputs)
+# Needs: java 17+, wrk, curl, taskset (util-linux); mvn only when the jar has to be built.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+jar="${PENTECOST_JAR:-$root/server/target/pentecost.jar}"
+SCENARIOS="${SCENARIOS:-get post}"
+CONNECTIONS="${CONNECTIONS:-16 64 256}"
+PINNING="${PINNING:-pinned shared}"
+ACCESS_LOG="${ACCESS_LOG:-on off}"
+DURATION="${DURATION:-20s}"
+WARMUP="${WARMUP:-20s}"
+THREADS="${THREADS:-1}"
+IDLE_WAIT="${IDLE_WAIT:-300}"
+OTHER_MAX="${OTHER_MAX:-10}"
+QUIET="${QUIET:-5}"
+TRIES="${TRIES:-3}"
+JAVA_OPTS="${JAVA_OPTS:-}"
+
+for tool in java wrk curl taskset timeout; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 1; }
+done
+if [ ! -f "$jar" ]; then
+  echo "run.sh: building $jar ..." >&2
+  (cd "$root" && mvn -q -B -DskipTests -Dspotless.check.skip=true -Dspotbugs.skip=true package)
+fi
+if [ "$(nproc)" -lt 2 ] && [[ " $PINNING " == *" pinned "* ]]; then
+  echo "run.sh: fewer than 2 cores, skipping the pinned mode" >&2
+  PINNING="${PINNING//pinned/}"
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/pentecost-bench.XXXXXX")"
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$server_pid" 2>/dev/null; then
+      echo "run.sh: server $server_pid did not stop within 5 s of SIGTERM; killing it" >&2
+      kill -9 "$server_pid" 2>/dev/null || true
+    fi
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+  rm -rf "${data:-$work/none}"
+}
+cleanup() {
+  stop_server
+  if [ "${KEEP_DIR:-0}" = 1 ]; then
+    echo "run.sh: outputs kept in $work" >&2
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 20000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  echo "run.sh: no free port found" >&2
+  exit 1
+}
+
+clk_tck="$(getconf CLK_TCK)"
+# CPU ticks (user + system) used so far by a process, and by each of its threads.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s %s\n' "${t##*/}" "$(tr ' ' '_' <"$t/comm")" "$(awk '{print $14 + $15}' "$t/stat")"
+  done 2>/dev/null | sort
+}
+# User-mode CPU ticks: of one process, and of the whole machine (all cores, from /proc/stat).
+# Other programs' load is judged by user time only: the kernel's own work for the benchmark
+# (loopback networking in softirq, writing back the store file) must not count as a disturbance.
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
+machine_user_ticks() { awk '/^cpu /{print $2 + $3}' /proc/stat; }
+
+# Waits until processes other than our server have used under OTHER_MAX% of a core for QUIET
+# seconds in a row (up to IDLE_WAIT s).
+wait_idle() {
+  local waited=0 quiet=0 m0 m1 s0 s1 other
+  while :; do
+    m0="$(machine_user_ticks)"; s0="$(user_ticks "$server_pid")"
+    sleep 1
+    m1="$(machine_user_ticks)"; s1="$(user_ticks "$server_pid")"
+    other=$((((m1 - m0) - (s1 - s0)) * 100 / clk_tck))
+    if [ "$other" -lt "$OTHER_MAX" ]; then quiet=$((quiet + 1)); else quiet=0; fi
+    [ "$quiet" -ge "$QUIET" ] && return
+    waited=$((waited + 1))
+    if [ "$waited" -ge "$IDLE_WAIT" ]; then
+      echo "run.sh: WARNING other processes are using $other% of a core; measuring anyway" >&2
+      return
+    fi
+  done
+}
+
+# start_server <label> <pinning> <access-log>
+start_server() {
+  local label="$1" pin="$2" log="$3" opts="$JAVA_OPTS" cmd=()
+  port="$(free_port)"
+  data="$work/data-$label"
+  [ "$log" = off ] && opts="$opts -Dpentecost.access.level=OFF"
+  [ "$pin" = pinned ] && cmd=(taskset -c 0)
+  # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+  PENTECOST_LIMITS_SESSION_CREATES_PER_HOUR=100000000 \
+  PENTECOST_LIMITS_HTTP_REQUESTS_PER_SECOND=1000000 \
+  PENTECOST_LIMITS_HTTP_BURST=1000000 \
+    "${cmd[@]}" java $opts -jar "$jar" serve --port "$port" --data-dir "$data" \
+    >"$work/server-$label.out" 2>"$work/server-$label.err" &
+  server_pid=$!
+  for _ in $(seq 1 120); do
+    if curl -fs -o /dev/null "http://127.0.0.1:$port/health"; then break; fi
+    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server-$label.err" >&2; exit 1; }
+    sleep 0.5
+  done
+  curl -fs -o /dev/null "http://127.0.0.1:$port/health" || { echo "run.sh: server did not start" >&2; exit 1; }
+  token="$(java -jar "$jar" token --user bench --data-dir "$data" 2>/dev/null | tail -1)"
+  session_id="$(curl -fs -X POST "http://127.0.0.1:$port/sessions" \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"sourceLanguage":"en"}' | sed -E 's/.*"sessionId":"([^"]+)".*/\1/')"
+  [ -n "$session_id" ] || { echo "run.sh: could not create a session" >&2; exit 1; }
+  echo "== server pid $server_pid, port $port, $pin, access log $log, session $session_id" >&2
+}
+
+# wrk_run <scenario> <connections> <duration> <pinning> <outfile>; leaves wrk's CPU % in wrk_cpu
+wrk_run() {
+  local scenario="$1" conns="$2" dur="$3" pin="$4" out="$5" arg cmd=() TIMEFORMAT='%R %U %S'
+  if [ "$scenario" = get ]; then arg="$session_id"; else arg="$token"; fi
+  [ "$pin" = pinned ] && cmd=(taskset -c 1)
+  { time timeout $((${dur%s} + 30)) "${cmd[@]}" wrk -t"$THREADS" -c"$conns" -d"$dur" \
+      --timeout 5s --latency -s "$here/$scenario.lua" "http://127.0.0.1:$port" -- "$arg" \
+      >"$out"; } 2>"$out.time"
+  wrk_cpu="$(awk '{printf "%.0f", ($2 + $3) / $1 * 100}' "$out.time")"
+  wrk_user="$(awk '{printf "%.0f", $2 / $1 * 100}' "$out.time")"
+}
+
+# measure <scenario> <pinning> <access-log> <connections> <try>: one run against the running
+# server; sets "disturbed" when other programs used the CPU meanwhile
+measure() {
+  local scenario="$1" pin="$2" log="$3" conns="$4" try="$5" out t0 t1 c0 c1 u0 u1 m0 m1 cpu other
+  local sessions flag=""
+  out="$work/wrk-$scenario-$pin-log$log-c$conns-try$try.txt"
+  wait_idle
+  thread_ticks "$server_pid" >"$out.threads0"
+  t0="$(date +%s.%N)"; c0="$(cpu_ticks "$server_pid")"; u0="$(user_ticks "$server_pid")"
+  m0="$(machine_user_ticks)"
+  wrk_run "$scenario" "$conns" "$DURATION" "$pin" "$out"
+  t1="$(date +%s.%N)"; c1="$(cpu_ticks "$server_pid")"; u1="$(user_ticks "$server_pid")"
+  m1="$(machine_user_ticks)"
+  thread_ticks "$server_pid" >"$out.threads1"
+  cpu="$(awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" \
+    'BEGIN { printf "%.0f", (b - a) / hz / (e - s) * 100 }')"
+  # user-mode CPU of every other program on the machine meanwhile
+  other="$(awk -v a="$m0" -v b="$m1" -v u0="$u0" -v u1="$u1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" \
+    -v w="$wrk_user" 'BEGIN { o = ((b - a) - (u1 - u0)) / hz / (e - s) * 100 - w; printf "%.0f", o < 0 ? 0 : o }')"
+  disturbed=0
+  if [ "$other" -ge "$OTHER_MAX" ]; then
+    disturbed=1
+    flag="!"
+  fi
+  # sessions in the store: the warm-up's and this run's successful creates
+  sessions="$(awk '/requests in/ { n += $1 } /Non-2xx/ { n -= $NF } END { printf "%d", n }' \
+    "$work/warmup.txt" "$out")"
+  echo "### $scenario, $pin, access log $log, $conns connections, try $try: server CPU $cpu%, wrk CPU $wrk_cpu%, other programs $other% user (100% = one core)${flag:+ DISTURBED}"
+  cat "$out"
+  printf 'server CPU by thread (%% of one core): '
+  join "$out.threads0" "$out.threads1" | awk -v secs="$(awk -v s="$t0" -v e="$t1" 'BEGIN{print e-s}')" \
+    -v hz="$clk_tck" '{ n = $2; sub(/[#_]?[0-9]+$/, "", n); d[n] += $5 - $3 }
+      END { for (k in d) if (d[k] > 0) printf "%.0f %s\n", d[k] / hz / secs * 100, k }' |
+    sort -rn | head -6 | awk '{ printf "%s %s%%  ", $2, $1 } END { print "" }'
+  [ "$scenario" = post ] && echo "sessions in the store: about $sessions; store file $(du -h "$data/sessions.mv.db" | cut -f1)"
+  echo
+  awk -v sc="$scenario" -v pin="$pin" -v lg="$log" -v c="$conns" -v cpu="$cpu" -v wc="$wrk_cpu" -v oc="$other$flag" '
+    /^ +Latency +[0-9]/ { max = $4 }
+    /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+    /Non-2xx/ { non = $NF } /Socket errors/ { err = "+sockerr" }
+    /^Requests\/sec/ { rps = $2 }
+    END { printf "%-5s %-7s %-4s %5s %10s %9s %9s %9s %8s %7s %7s %7s\n",
+          sc, pin, lg, c, rps, p50, p99, max, (non == "" ? 0 : non) err, cpu, wc, oc }' \
+    "$out" >>"$work/tries"
+}
+
+# Appends the best try (most requests per second) of one cell to the summary.
+keep_best() {
+  sort -k5 -g -r "$work/tries" | head -1 >>"$summary"
+  rm -f "$work/tries"
+}
+
+summary="$work/summary.txt"
+printf '%-5s %-7s %-4s %5s %10s %9s %9s %9s %8s %7s %7s %7s\n' \
+  scen pinning log conns req/s p50 p99 max non-2xx srvCPU% wrkCPU% other% >"$summary"
+
+for log in $ACCESS_LOG; do
+  for pin in $PINNING; do
+    if [[ " $SCENARIOS " == *" get "* ]]; then
+      start_server "get-$pin-log$log" "$pin" "$log"
+      echo "-- warm-up get, $WARMUP, 64 connections" >&2
+      wrk_run get 64 "$WARMUP" "$pin" "$work/warmup.txt"
+      for conns in $CONNECTIONS; do
+        for try in $(seq 1 "$TRIES"); do
+          measure get "$pin" "$log" "$conns" "$try"
+          [ "$disturbed" = 0 ] && break
+        done
+        keep_best
+      done
+      stop_server
+    fi
+    if [[ " $SCENARIOS " == *" post "* ]]; then
+      for conns in $CONNECTIONS; do
+        for try in $(seq 1 "$TRIES"); do
+          start_server "post-$pin-log$log-c$conns" "$pin" "$log"
+          echo "-- warm-up post, $WARMUP, 64 connections" >&2
+          wrk_run post 64 "$WARMUP" "$pin" "$work/warmup.txt"
+          measure post "$pin" "$log" "$conns" "$try"
+          stop_server
+          [ "$disturbed" = 0 ] && break
+        done
+        keep_best
+      done
+    fi
+  done
+done
+
+echo "=== summary (CPU: % of one core averaged over the run; server = the whole JVM;"
+echo "    other = user CPU of every other program on the machine; ! = disturbed, read with care;"
+echo "    each row is the fastest of its tries)"
+cat "$summary"
