@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throughput and latency of the session HTTP API (GET /sessions/{id}, POST /sessions) with wrk.
 #
-#   bench/http/run.sh                      # full matrix: 16 minutes or more (it waits out other load)
+#   bench/http/run.sh                      # full matrix: 35 minutes or more (it waits out other load)
 #   SCENARIOS=get CONNECTIONS=64 PINNING=pinned ACCESS_LOG=off bench/http/run.sh
 #
 # Every server gets a free port, a fresh temporary data directory (the durable embedded store)
@@ -23,8 +23,11 @@
 #   ACCESS_LOG   "on off"          on: the default JSON access line per request, stdout to a file;
 #                                  off: -Dpentecost.access.level=OFF
 #   DURATION     20s               each measured run
-#   WARMUP       20s               one run at 64 connections before measuring; on one core the
-#                                  JIT compiler competes with the server, 10 s is not enough
+#   WARMUP       40s               GET: one run at 64 connections before measuring. On one core the
+#                                  JIT compiler shares the core with the server: after 10 s GET is
+#                                  at a tenth of its speed, after 30-40 s it is warm
+#   POST_WARMUP  90s               POST: the same before each POST run; its code (JWT, Jackson,
+#                                  MVStore) keeps C2 busy for over a minute
 #   THREADS      1                 wrk -t
 #   OTHER_MAX    10                a run is "disturbed" when other programs on the machine used
 #                                  more than this % of a core (user time) during it
@@ -47,7 +50,8 @@ CONNECTIONS="${CONNECTIONS:-16 64 256}"
 PINNING="${PINNING:-pinned shared}"
 ACCESS_LOG="${ACCESS_LOG:-on off}"
 DURATION="${DURATION:-20s}"
-WARMUP="${WARMUP:-20s}"
+WARMUP="${WARMUP:-40s}"
+POST_WARMUP="${POST_WARMUP:-90s}"
 THREADS="${THREADS:-1}"
 IDLE_WAIT="${IDLE_WAIT:-300}"
 OTHER_MAX="${OTHER_MAX:-10}"
@@ -252,8 +256,8 @@ for log in $ACCESS_LOG; do
       for conns in $CONNECTIONS; do
         for try in $(seq 1 "$TRIES"); do
           start_server "post-$pin-log$log-c$conns" "$pin" "$log"
-          echo "-- warm-up post, $WARMUP, 64 connections" >&2
-          wrk_run post 64 "$WARMUP" "$pin" "$work/warmup.txt"
+          echo "-- warm-up post, $POST_WARMUP, 64 connections" >&2
+          wrk_run post 64 "$POST_WARMUP" "$pin" "$work/warmup.txt"
           measure post "$pin" "$log" "$conns" "$try"
           stop_server
           [ "$disturbed" = 0 ] && break
