@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.transport.Transport;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -50,7 +51,8 @@ public final class PentecostServer {
     this.config = config;
     this.nodeId = nodeId(config);
     CorrelationId.init();
-    this.vertx = Vertx.vertx();
+    this.vertx = Vertx.builder().withTransport(transport(config.server().transport())).build();
+    LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "native" : "nio");
     try {
       this.metrics = new Metrics(nodeId);
       this.store = EmbeddedSessionStore.open(vertx, config.server().dataDir(), clock);
@@ -63,6 +65,27 @@ public final class PentecostServer {
       vertx.close();
       throw e;
     }
+  }
+
+  /**
+   * The transport {@code server.transport} names. {@code auto} is epoll where Linux offers it, else
+   * NIO; asking for a native transport this machine cannot load is a configuration error.
+   */
+  private static Transport transport(String name) {
+    if (name.equals("nio")) {
+      return Transport.NIO;
+    }
+    if (name.equals("auto")) {
+      Transport epoll = Transport.EPOLL;
+      return epoll != null && epoll.available() ? epoll : Transport.NIO;
+    }
+    Transport wanted = name.equals("epoll") ? Transport.EPOLL : Transport.IO_URING;
+    if (wanted == null || !wanted.available()) {
+      Throwable why = wanted == null ? null : wanted.unavailabilityCause();
+      throw new ConfigException(
+          "server.transport=" + name + " is not available here" + (why == null ? "" : ": " + why));
+    }
+    return wanted;
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -99,6 +100,12 @@ public final class ConfigLoader {
 
   private static void validate(PentecostConfig config, Set<String> explicit) {
     var auth = config.auth();
+    if (!List.of("auto", "nio", "epoll", "io_uring").contains(config.server().transport())) {
+      throw new ConfigException(
+          "server.transport must be auto, nio, epoll or io_uring, not '"
+              + config.server().transport()
+              + "'");
+    }
     if (!auth.mode().equals("hmac") && !auth.mode().equals("jwks")) {
       throw new ConfigException("auth.mode must be hmac or jwks, not '" + auth.mode() + "'");
     }

@@ -33,6 +33,7 @@ public record PentecostConfig(
       Path dataDir,
       String nodeId,
       int instances,
+      String transport,
       List<String> corsOrigins,
       int maxBodyBytes,
       List<String> trustedProxies) {}

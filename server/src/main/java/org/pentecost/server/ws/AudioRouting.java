@@ -115,14 +115,17 @@ final class AudioRouting {
     }
     JsonObject stopped = WsMessages.of(Messages.STREAM_STOPPED).put("language", c.language);
     for (Connection member : room.listenersOf(c.language)) {
-      member.send(stopped.copy());
       if (member.fallback && !c.language.equals(source)) {
+        // Told once it is back on the floor audio, so that it hears every frame from then on.
         member.context.runOnContext(
             v -> {
               left(room, member);
               catchUp(member, listenerJoined(room, member, source, -1));
               Fanout.discontinuity(member);
+              member.send(stopped.copy());
             });
+      } else {
+        member.send(stopped.copy());
       }
     }
   }

@@ -34,25 +34,26 @@ final class AudioStream {
 
   /** A numbered frame and the audience it goes to. */
   record Published(
+      String language,
       long seq,
       long durationMicros,
-      Buffer frame,
+      WireFrame frame,
       Map<Context, Connection[]> audience,
       long receivedNanos) {}
 
   /** Numbers and keeps a frame from {@code from}; null if {@code from} is not the publisher. */
   synchronized Published publish(Connection from, Buffer payload, long nowMicros) {
+    long received = System.nanoTime();
     if (from != publisher) {
       return null;
     }
     long n = ++seq;
-    Buffer frame = Buffer.buffer(AudioFrame.HEADER_BYTES + payload.length());
     byte[] header = new byte[AudioFrame.HEADER_BYTES];
     AudioFrame.writeHeader(header, 0, language, n, nowMicros);
-    frame.appendBytes(header).appendBuffer(payload);
+    WireFrame frame = WireFrame.encode(header, payload);
     long duration = format.durationMicros(payload.length());
     window.add(new ReplayWindow.Entry(n, duration, frame));
-    return new Published(n, duration, frame, audience, System.nanoTime());
+    return new Published(language, n, duration, frame, audience, received);
   }
 
   /**

@@ -1,5 +1,7 @@
 package org.pentecost.server.ws;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -62,8 +64,23 @@ final class Connection {
   /** What a speaker or worker publishes; null for listeners. */
   AudioFormat format;
 
-  /** Audio written to the socket and not yet taken by it, in microseconds; own event loop only. */
-  long queuedMicros;
+  /**
+   * Where audio enters this connection's pipeline: just below the WebSocket encoder, since audio
+   * frames arrive already encoded ({@link WireFrame}). Resolved on first use; own event loop only.
+   */
+  private ChannelHandlerContext audioOut;
+
+  /** The flusher of this connection's event loop, once it has been written to; own loop only. */
+  Fanout.LoopFlusher flusher;
+
+  /**
+   * Frames waiting for its event loop's next flush (see {@link Fanout}), their count and bytes; own
+   * event loop only.
+   */
+  WireFrame[] batch;
+
+  int batchCount;
+  int batchBytes;
 
   /** Since when this listener has been too far behind (epoch ms), 0 if it is not; own loop only. */
   long lagSince;
@@ -113,16 +130,33 @@ final class Connection {
 
   /** Sends a server message unless the connection is closing. Safe from any thread. */
   void send(JsonObject message) {
-    if (!isClosing()) {
-      socket.writeTextMessage(message.encode());
-    }
+    sendText(message.encode());
   }
 
   /** Sends pre-encoded text to this connection (fan-out encodes once for many). */
   void sendText(String encoded) {
     if (!isClosing()) {
+      if (batchCount > 0 && audioOut != null && audioOut.executor().inEventLoop()) {
+        Fanout.writeBatch(this); // audio batched before this message goes first
+      }
       socket.writeTextMessage(encoded);
     }
+  }
+
+  void batch(WireFrame frame) {
+    if (batch == null) {
+      batch = new WireFrame[4];
+    } else if (batchCount == batch.length) {
+      batch = java.util.Arrays.copyOf(batch, batchCount * 2);
+    }
+    batch[batchCount++] = frame;
+    batchBytes += frame.length();
+  }
+
+  void clearBatch() {
+    java.util.Arrays.fill(batch, 0, batchCount, null);
+    batchCount = 0;
+    batchBytes = 0;
   }
 
   /** An {@code error} message, without closing. */
@@ -156,6 +190,18 @@ final class Connection {
     } else {
       socket.close();
     }
+  }
+
+  /**
+   * The pipeline context that takes pre-encoded WebSocket frames, or null when this socket has no
+   * WebSocket encoder to bypass (then audio goes through {@link #socket}).
+   */
+  ChannelHandlerContext audioOut() {
+    if (audioOut == null
+        && socket instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
+      audioOut = internal.channelHandlerContext().pipeline().context(WebSocketFrameEncoder.class);
+    }
+    return audioOut;
   }
 
   /** The query a client uses to refresh this connection. */

@@ -1,6 +1,5 @@
 package org.pentecost.server.ws;
 
-import io.vertx.core.buffer.Buffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +17,8 @@ final class ReplayWindow {
     this.windowMicros = windowMicros;
   }
 
-  /** One encoded frame (header and payload) with its sequence number and duration. */
-  record Entry(long seq, long durationMicros, Buffer frame) {}
+  /** One frame, encoded for the wire, with its sequence number and duration. */
+  record Entry(long seq, long durationMicros, WireFrame frame) {}
 
   void add(Entry e) {
     frames.addLast(e);

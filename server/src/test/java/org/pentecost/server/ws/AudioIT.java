@@ -108,7 +108,9 @@ class AudioIT {
       }
       assertContiguous(receive(floor, 50), 1);
       assertThat(server.get("/metrics").body())
-          .containsPattern("pentecost_audio_fanout_latency_seconds_count\\{[^}]*\\} [1-9]")
+          .containsPattern(
+              "pentecost_audio_fanout_latency_seconds_count\\{[^}]*language=\"en\"[^}]*\\} [1-9]")
+          .containsPattern("pentecost_audio_socket_flushes_total\\{[^}]*\\} [1-9]")
           .containsPattern("pentecost_audio_frames_in_total\\{[^}]*\\} [1-9]");
       assertThat(es.pollFrame(Duration.ofMillis(300))).as("nobody publishes es").isNull();
     } catch (InterruptedException e) {
