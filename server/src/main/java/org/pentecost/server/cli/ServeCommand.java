@@ -8,6 +8,7 @@ import org.pentecost.server.PentecostServer;
 import org.pentecost.server.auth.HmacSecret;
 import org.pentecost.server.auth.TokenMinter;
 import org.pentecost.server.config.ConfigException;
+import org.pentecost.server.config.ConfigLoader;
 import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.util.Version;
 import picocli.CommandLine.Command;
@@ -33,10 +34,32 @@ final class ServeCommand implements Callable<Integer> {
       description = "Address to bind (env PENTECOST_SERVER_HOST; default 0.0.0.0).")
   String host;
 
+  @Option(
+      names = "--store",
+      paramLabel = "TYPE",
+      description =
+          "embedded (one node) or redis (nodes sharing one Redis) (env PENTECOST_STORE_TYPE;"
+              + " default embedded).")
+  String store;
+
+  @Option(
+      names = "--redis-url",
+      paramLabel = "URL",
+      description =
+          "redis://[user:password@]host:port[/db] or rediss://... (env"
+              + " PENTECOST_STORE_REDIS_URL; default redis://127.0.0.1:6379).")
+  String redisUrl;
+
   @Override
   public Integer call() throws Exception {
     PentecostConfig config =
-        options.loader().flag("server.port", port).flag("server.host", host).load();
+        options
+            .loader()
+            .flag("server.port", port)
+            .flag("server.host", host)
+            .flag("store.type", store)
+            .flag("store.redis.url", redisUrl)
+            .load();
     PentecostServer server;
     try {
       server = PentecostServer.start(config).toCompletionStage().toCompletableFuture().get();
@@ -71,6 +94,20 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  private static String storeDescription(PentecostConfig config) {
+    if (!config.store().isRedis()) {
+      return "embedded";
+    }
+    var redis = config.store().redis();
+    return "redis "
+        + redis.mode()
+        + " "
+        + ConfigLoader.redactPassword(redis.url())
+        + " (keys "
+        + redis.keyPrefix()
+        + "*)";
+  }
+
   private static void printBanner(PentecostConfig config, PentecostServer server) {
     String base = "http://localhost:" + server.port();
     StringBuilder b = new StringBuilder();
@@ -98,6 +135,9 @@ final class ServeCommand implements Callable<Integer> {
         .append("/metrics\n")
         .append("  data directory ")
         .append(config.server().dataDir().toAbsolutePath().normalize())
+        .append('\n')
+        .append("  store          ")
+        .append(storeDescription(config))
         .append('\n');
     if (config.isDev() && !config.auth().isJwks()) {
       byte[] secret =

@@ -154,6 +154,49 @@ public final class ConfigLoader {
         || config.limits().httpBurst() < 1) {
       throw new ConfigException("limits must be positive");
     }
+    validateStore(config);
+  }
+
+  private static void validateStore(PentecostConfig config) {
+    var store = config.store();
+    if (!store.type().equals("embedded") && !store.isRedis()) {
+      throw new ConfigException("store.type must be embedded or redis, not '" + store.type() + "'");
+    }
+    if (store.timeout().toMillis() < 1) {
+      throw new ConfigException("store.timeout must be positive");
+    }
+    if (store.nodeLease().toMillis() < 300) {
+      throw new ConfigException("store.nodeLease must be at least 300ms");
+    }
+    String nodeId = config.server().nodeId();
+    if (!nodeId.isEmpty() && !nodeId.matches("[^\\s|/]+")) {
+      throw new ConfigException(
+          "server.nodeId must not contain spaces, '|' or '/': '" + nodeId + "'");
+    }
+    var redis = store.redis();
+    if (!redis.mode().equals("standalone") && !redis.isCluster()) {
+      throw new ConfigException(
+          "store.redis.mode must be standalone or cluster, not '" + redis.mode() + "'");
+    }
+    for (String url : concat(java.util.List.of(redis.url()), redis.endpoints())) {
+      if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
+        throw new ConfigException(
+            "store.redis.url and endpoints must start with redis:// or rediss://, not '"
+                + redactPassword(url)
+                + "'");
+      }
+    }
+    if (redis.keyPrefix().isEmpty()) {
+      throw new ConfigException("store.redis.keyPrefix must not be empty");
+    }
+    if (redis.poolSize() < 1 || redis.poolWaiting() < 1) {
+      throw new ConfigException("store.redis.poolSize and poolWaiting must be positive");
+    }
+  }
+
+  /** A Redis URL fit for logs and messages: the password, if any, replaced by {@code ***}. */
+  public static String redactPassword(String url) {
+    return url.replaceFirst("^([a-z]+://[^:@/]*:)[^@/]*@", "$1***@");
   }
 
   private static java.util.List<String> concat(java.util.List<String> a, java.util.List<String> b) {

@@ -38,8 +38,33 @@ public record PentecostConfig(
       int maxBodyBytes,
       List<String> trustedProxies) {}
 
-  /** Which store backs sessions and counts. */
-  public record Store(String type, Duration timeout) {}
+  /**
+   * Which store backs sessions, listener counts and (with Redis) the session-creation limit. {@code
+   * nodeLease} is how long a node that died without a goodbye keeps its listeners counted (Redis
+   * only).
+   */
+  public record Store(String type, Duration timeout, Duration nodeLease, Redis redis) {
+    public boolean isRedis() {
+      return "redis".equals(type);
+    }
+  }
+
+  /**
+   * The Redis that nodes share: one server ({@code standalone}) or a Redis Cluster ({@code
+   * cluster}, seeded by {@code url} and {@code endpoints}). Every key starts with {@code
+   * keyPrefix}.
+   */
+  public record Redis(
+      String url,
+      String mode,
+      List<String> endpoints,
+      String keyPrefix,
+      int poolSize,
+      int poolWaiting) {
+    public boolean isCluster() {
+      return "cluster".equals(mode);
+    }
+  }
 
   /** How speaker and worker tokens are verified. */
   public record Auth(

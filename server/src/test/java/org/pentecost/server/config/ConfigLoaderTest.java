@@ -124,4 +124,69 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("jwksUrl");
   }
+
+  @Test
+  void theStoreIsEmbeddedUnlessRedisIsChosen() {
+    PentecostConfig c = new ConfigLoader().load();
+    assertThat(c.store().type()).isEqualTo("embedded");
+    assertThat(c.store().isRedis()).isFalse();
+    assertThat(c.store().nodeLease()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.store().redis().url()).isEqualTo("redis://127.0.0.1:6379");
+    assertThat(c.store().redis().mode()).isEqualTo("standalone");
+    assertThat(c.store().redis().keyPrefix()).isEqualTo("pentecost:");
+
+    PentecostConfig redis =
+        new ConfigLoader()
+            .env(
+                Map.of(
+                    "PENTECOST_STORE_TYPE", "redis",
+                    "PENTECOST_STORE_REDIS_URL", "rediss://:secret@redis.internal:6380",
+                    "PENTECOST_STORE_REDIS_MODE", "cluster",
+                    "PENTECOST_STORE_REDIS_ENDPOINTS", "redis://a:7000, redis://b:7000",
+                    "PENTECOST_STORE_NODE_LEASE", "5s"))
+            .load();
+    assertThat(redis.store().isRedis()).isTrue();
+    assertThat(redis.store().redis().url()).isEqualTo("rediss://:secret@redis.internal:6380");
+    assertThat(redis.store().redis().isCluster()).isTrue();
+    assertThat(redis.store().redis().endpoints())
+        .containsExactly("redis://a:7000", "redis://b:7000");
+    assertThat(redis.store().nodeLease()).isEqualTo(Duration.ofSeconds(5));
+
+    PentecostConfig flags =
+        new ConfigLoader()
+            .env(Map.of("PENTECOST_STORE_TYPE", "redis"))
+            .flag("store.type", "embedded")
+            .load();
+    assertThat(flags.store().isRedis()).isFalse();
+  }
+
+  @Test
+  void storeMistakesAreClearErrors() {
+    assertThatThrownBy(() -> new ConfigLoader().flag("store.type", "dynamo").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("store.type");
+    assertThatThrownBy(
+            () -> new ConfigLoader().flag("store.redis.url", "http://u:hunter2@redis:6379").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("redis://")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> new ConfigLoader().flag("store.redis.mode", "sentinel").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("store.redis.mode");
+    assertThatThrownBy(() -> new ConfigLoader().flag("store.nodeLease", "100ms").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("nodeLease");
+    assertThatThrownBy(() -> new ConfigLoader().flag("server.nodeId", "web|1").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.nodeId");
+  }
+
+  @Test
+  void passwordsAreRedactedFromRedisUrls() {
+    assertThat(ConfigLoader.redactPassword("redis://user:hunter2@host:6379/0"))
+        .isEqualTo("redis://user:***@host:6379/0");
+    assertThat(ConfigLoader.redactPassword("rediss://:hunter2@host:6380"))
+        .isEqualTo("rediss://:***@host:6380");
+    assertThat(ConfigLoader.redactPassword("redis://host:6379")).isEqualTo("redis://host:6379");
+  }
 }
