@@ -48,7 +48,8 @@ public interface SessionStore {
   Future<Boolean> replace(long expectedVersion, Session updated);
 
   /**
-   * Deletes every session whose {@code expiresAt} is at or before {@code now}; returns how many.
+   * Deletes every session whose {@code expiresAt} is at or before {@code now}; returns how many. A
+   * store whose entries expire by themselves (Redis) finds none left to delete and returns 0.
    */
   Future<Integer> purgeExpired(long now);
 

@@ -41,6 +41,22 @@ public abstract class SessionStoreContract {
   /** A new, empty store that uses {@code vertx} and reads the time from {@code clock}. */
   protected abstract SessionStore newStore(Vertx vertx, Clock clock);
 
+  /**
+   * Whether {@link SessionStore#purgeExpired} deletes and counts expired sessions itself; false for
+   * a store whose entries expire by themselves (Redis), which finds nothing left to delete.
+   */
+  protected boolean purgeReportsDeletions() {
+    return true;
+  }
+
+  private void assertPurged(int purged, int expected) {
+    if (purgeReportsDeletions()) {
+      assertThat(purged).isEqualTo(expected);
+    } else {
+      assertThat(purged).isBetween(0, expected);
+    }
+  }
+
   @BeforeEach
   void startStore() {
     vertx = Vertx.vertx();
@@ -195,7 +211,7 @@ public abstract class SessionStoreContract {
               .onComplete(
                   ar -> {
                     checks.add(Vertx.currentContext() == context);
-                    checks.add(ar.succeeded() && ar.result() == 1);
+                    checks.add(ar.succeeded() && (ar.result() == 1 || !purgeReportsDeletions()));
                     onContext.complete(checks);
                   });
         });
@@ -282,9 +298,11 @@ public abstract class SessionStoreContract {
     await(store.create(session("GONE02", "bob", T0, 2_000)));
     Session kept = session("KEPT01", "alice", T0, HOUR);
     await(store.create(kept));
-    assertThat(await(store.purgeExpired(T0 + 999))).isZero();
-    assertThat(await(store.purgeExpired(T0 + 2_000))).isEqualTo(2);
-    assertThat(await(store.purgeExpired(T0 + 2_000))).isZero();
+    clock.set(T0 + 999);
+    assertThat(await(store.purgeExpired(clock.millis()))).isZero();
+    clock.set(T0 + 2_000);
+    assertPurged(await(store.purgeExpired(clock.millis())), 2);
+    assertThat(await(store.purgeExpired(clock.millis()))).isZero();
     assertThat(await(store.get("KEPT01"))).contains(kept);
     assertThat(await(store.findBySpeaker("alice"))).containsExactly(kept);
     assertThat(await(store.findBySpeaker("bob"))).isEmpty();

@@ -1,0 +1,79 @@
+package org.pentecost.server.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.pentecost.server.config.ConfigLoader;
+import org.pentecost.server.config.PentecostConfig;
+
+/**
+ * What the Redis integration tests share: the Redis they use ({@code PENTECOST_TEST_REDIS_URL},
+ * default redis://127.0.0.1:6379), a random key prefix per test so that runs never clash, and the
+ * rule for a missing Redis: outside CI the test is skipped with a clear message, with the
+ * environment variable {@code CI} set it fails.
+ */
+public final class RedisTests {
+  public static final String URL =
+      System.getenv().getOrDefault("PENTECOST_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+
+  private RedisTests() {}
+
+  /** Skips (outside CI) or fails (CI) the calling test unless Redis answers at {@link #URL}. */
+  public static void requireRedis() {
+    String problem = pingProblem(URL);
+    if (problem != null) {
+      unavailable("no Redis reachable at " + URL + " (" + problem + ")");
+    }
+  }
+
+  /** Skips or fails, by the same rule, a test that cannot run here. */
+  public static void unavailable(String why) {
+    String ci = System.getenv("CI");
+    if (ci != null && !ci.isBlank()) {
+      throw new AssertionError(why + "; CI is set, so this is a failure, not a skip");
+    }
+    assumeTrue(false, why + "; skipping (start one, e.g. `redis-server --daemonize yes`)");
+  }
+
+  /** Null if Redis answers PING at {@code url}, else what went wrong. */
+  public static String pingProblem(String url) {
+    try (RedisTestClient client = new RedisTestClient(url)) {
+      Object pong = client.call("PING");
+      return "PONG".equals(pong) ? null : "PING answered " + pong;
+    } catch (RuntimeException e) {
+      return e.getCause() != null ? e.getCause().toString() : e.toString();
+    }
+  }
+
+  /** A fresh key prefix, e.g. {@code pentecost-test:3f2a9c1e:}. */
+  public static String randomPrefix() {
+    return "pentecost-test:" + UUID.randomUUID().toString().substring(0, 8) + ":";
+  }
+
+  /** Config overrides for a node on Redis at {@code url} with keys under {@code prefix}. */
+  public static Map<String, String> nodeSettings(String url, String prefix) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("store.type", "redis");
+    settings.put("store.redis.url", url);
+    settings.put("store.redis.keyPrefix", prefix);
+    return settings;
+  }
+
+  /** The store configuration for {@code settings} over the defaults. */
+  public static PentecostConfig.Store storeConfig(Map<String, String> settings) {
+    ConfigLoader loader = new ConfigLoader().env(Map.of());
+    settings.forEach(loader::flag);
+    return loader.load().store();
+  }
+
+  /** Deletes the keys a test wrote; quiet if Redis is gone. */
+  public static void deleteKeys(String url, String prefix) {
+    try (RedisTestClient client = new RedisTestClient(url)) {
+      client.deleteKeys(prefix);
+    } catch (RuntimeException ignored) {
+      // Redis went away (a test stopped it); nothing to clean
+    }
+  }
+}
