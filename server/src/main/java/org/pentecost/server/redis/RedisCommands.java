@@ -158,7 +158,7 @@ public final class RedisCommands {
   }
 
   /** The same outcome, delivered on {@code context} (the Redis client answers on its own). */
-  static <T> Future<T> onContext(Future<T> f, Context context) {
+  public static <T> Future<T> onContext(Future<T> f, Context context) {
     Promise<T> promise = Promise.promise();
     f.onComplete(
         ar -> {

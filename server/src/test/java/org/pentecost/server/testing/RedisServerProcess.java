@@ -93,6 +93,32 @@ public final class RedisServerProcess implements AutoCloseable {
     }
   }
 
+  /** {@code kill -STOP}: Redis keeps its data and connections but answers nothing. */
+  public void pause() {
+    signal("-STOP");
+  }
+
+  /** {@code kill -CONT}: Redis answers again, starting with what it was sent meanwhile. */
+  public void resume() {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) {
+    try {
+      Process kill =
+          new ProcessBuilder("kill", signal, Long.toString(process.pid()))
+              .redirectErrorStream(true)
+              .start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() {
     kill();

@@ -1,0 +1,408 @@
+package org.pentecost.server.store;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.pentecost.server.redis.LuaScript;
+import org.pentecost.server.redis.RedisCommands;
+import org.pentecost.server.redis.RedisKeys;
+
+/**
+ * {@link ListenerCountStore} in Redis: counts and capacity are global across nodes, and the
+ * listeners of a node that dies leave the counts within {@code store.nodeLease}.
+ *
+ * <p>Each session's hash {@code listeners:{id}} holds one field per node and language, {@code
+ * <member>|<language>} (a member is the node id and its incarnation, see {@link RedisNodeLease}).
+ * The counts of a session are the sum over its fields; {@link #tryAdd} is one script that sums them
+ * and writes only below the capacity.
+ *
+ * <p>A node only writes its own fields, and always writes all of them with their absolute values:
+ * this node keeps its own counts in memory, and every change (add, remove, move) sends the
+ * session's complete new counts of this node. Changes of one session on this node run one at a
+ * time, in order. So a write that is repeated, or that Redis applies after its caller gave up,
+ * cannot count anyone twice; a write that failed (Redis unreachable, timed out) marks the session,
+ * and the node writes its counts again on every lease period until Redis takes them. When Redis is
+ * back, the counts are right again without anyone reconnecting.
+ *
+ * <p>A remove or move that fails is still applied to this node's counts (the listener did leave)
+ * and reaches Redis later; its future fails so the caller knows it has not yet. A failed {@link
+ * #tryAdd} counts nobody: the caller refuses the join.
+ */
+public final class RedisListenerCountStore implements ListenerCountStore {
+  private static final LuaScript WRITE = LuaScript.load("listeners_write");
+
+  private final Vertx vertx;
+  private final RedisCommands redis;
+  private final RedisKeys keys;
+  private final RedisNodeLease lease;
+  private final long hashTtlMillis;
+  private final ConcurrentHashMap<String, Local> sessions = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /** This node's part of one session, and the queue that runs its changes one at a time. */
+  private static final class Local {
+    Future<?> tail = Future.succeededFuture(); // guarded by the map's lock on this entry
+    int queued; // changes queued or running; guarded by the map's lock on this entry
+
+    /** This node's listeners by language (no zeros); changed by the running change only. */
+    volatile Map<String, Integer> counts = Map.of();
+
+    /** Redis may not hold {@link #counts}: a write failed or timed out. */
+    volatile boolean dirty;
+
+    /** The member under which Redis last took {@link #counts}. */
+    volatile String writtenAs;
+
+    /** The member whose session list names this session. */
+    volatile String listedAs;
+
+    /** A rewrite is queued; no need to queue another. */
+    volatile boolean rewriteQueued;
+
+    int count(String language) {
+      return counts.getOrDefault(language, 0);
+    }
+  }
+
+  /** A change of one session, run when its turn comes, before {@code deadline} (nano time). */
+  private interface Change<T> {
+    Future<T> run(Local local, long deadline);
+  }
+
+  /**
+   * @param countsTtl how long a session's counts are kept after their last change (at least the
+   *     sessions' lifetime)
+   */
+  public RedisListenerCountStore(
+      Vertx vertx,
+      RedisCommands redis,
+      RedisKeys keys,
+      String nodeId,
+      Duration nodeLease,
+      Duration countsTtl) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.keys = keys;
+    this.hashTtlMillis = countsTtl.toMillis();
+    this.lease =
+        new RedisNodeLease(
+            vertx, redis, keys, nodeId, nodeLease, countsTtl, this::rewrite, this::rewrite);
+  }
+
+  /** Takes this node's lease (see {@link RedisNodeLease#start}); never fails. */
+  public Future<Void> start() {
+    return lease.start();
+  }
+
+  /** The name this node counts under in Redis: node id and incarnation. */
+  public String member() {
+    return lease.member();
+  }
+
+  @Override
+  public Future<Boolean> tryAdd(String sessionId, String language, int capacity) {
+    if (capacity <= 0) {
+      return Future.succeededFuture(false);
+    }
+    return serial(
+        sessionId,
+        (local, deadline) ->
+            write(sessionId, local, plus(local.counts, language, 1), capacity, deadline));
+  }
+
+  @Override
+  public Future<Void> remove(String sessionId, String language) {
+    return serial(
+        sessionId,
+        (local, deadline) -> {
+          if (local.count(language) == 0) {
+            return Future.succeededFuture();
+          }
+          local.counts = plus(local.counts, language, -1);
+          return write(sessionId, local, local.counts, -1, deadline).mapEmpty();
+        });
+  }
+
+  /** A move out of a language nobody listens in on this node is ignored, like {@link #remove}. */
+  @Override
+  public Future<Void> move(String sessionId, String fromLanguage, String toLanguage) {
+    if (fromLanguage.equals(toLanguage)) {
+      return Future.succeededFuture();
+    }
+    return serial(
+        sessionId,
+        (local, deadline) -> {
+          if (local.count(fromLanguage) == 0) {
+            return Future.succeededFuture();
+          }
+          local.counts = plus(plus(local.counts, fromLanguage, -1), toLanguage, 1);
+          return write(sessionId, local, local.counts, -1, deadline).mapEmpty();
+        });
+  }
+
+  @Override
+  public Future<Map<String, Integer>> counts(String sessionId) {
+    return redis.send(Command.HGETALL, keys.listeners(sessionId)).map(this::byLanguage);
+  }
+
+  /** Deletes the whole hash: every node's counts of the session. */
+  @Override
+  public Future<Void> clear(String sessionId) {
+    return serial(
+        sessionId,
+        (local, deadline) -> {
+          local.counts = Map.of();
+          if (closed) {
+            return closedFailure();
+          }
+          String self = lease.member();
+          return redis
+              .send(Command.DEL, keys.listeners(sessionId))
+              .compose(v -> unlist(sessionId, local))
+              .onSuccess(
+                  v -> {
+                    local.writtenAs = self;
+                    local.dirty = false;
+                  })
+              .onFailure(e -> local.dirty = true)
+              .mapEmpty();
+        });
+  }
+
+  /**
+   * Stops counting: waits for the changes under way, then removes this node's counts and lease from
+   * Redis. Changes after this stay in memory.
+   */
+  public Future<Void> close() {
+    closed = true;
+    List<Future<Void>> drained = new ArrayList<>();
+    for (String sessionId : sessions.keySet()) {
+      drained.add(serial(sessionId, (local, deadline) -> Future.succeededFuture()));
+    }
+    return Future.join(drained).transform(ar -> lease.close());
+  }
+
+  /** Stops renewing the lease and writing, as a killed process would (tests). */
+  void stopAsIfKilled() {
+    closed = true;
+    lease.stopRenewing();
+  }
+
+  /**
+   * Writes {@code next} as this node's complete counts of the session. With a capacity, refuses
+   * (false) if that would raise the session's total above it.
+   */
+  private Future<Boolean> write(
+      String sessionId, Local local, Map<String, Integer> next, int capacity, long deadline) {
+    if (closed) {
+      local.dirty = true;
+      return closedFailure();
+    }
+    if (System.nanoTime() - deadline >= 0) {
+      local.dirty = true;
+      return Future.failedFuture(
+          new StoreException("listener count change waited past store.timeout; not applied yet"));
+    }
+    String self = lease.member();
+    List<Object> args = new ArrayList<>();
+    args.add(capacity);
+    args.add(hashTtlMillis);
+    args.add(self);
+    args.add(lease.nodeId() + "/");
+    next.forEach(
+        (language, count) -> {
+          args.add(language);
+          args.add(count);
+        });
+    return lease
+        .ensureRegistered()
+        .compose(v -> next.isEmpty() ? Future.succeededFuture() : list(sessionId, local, self))
+        .compose(
+            v ->
+                redis.eval(
+                    WRITE, List.of(keys.listeners(sessionId)), args, remainingMillis(deadline)))
+        .map(r -> r.toLong() == 1L)
+        .compose(
+            written -> {
+              if (!written) {
+                return Future.succeededFuture(false);
+              }
+              local.counts = next;
+              local.writtenAs = self;
+              local.dirty = false;
+              return (next.isEmpty() ? unlist(sessionId, local) : Future.<Void>succeededFuture())
+                  .map(true);
+            })
+        .onFailure(e -> local.dirty = true);
+  }
+
+  /** Names the session in this member's session list, which the reapers of a dead node read. */
+  private Future<Void> list(String sessionId, Local local, String self) {
+    if (self.equals(local.listedAs)) {
+      return Future.succeededFuture();
+    }
+    String list = keys.nodeSessions(self);
+    return redis
+        .send(Command.SADD, list, sessionId)
+        .compose(v -> redis.send(Command.PEXPIRE, list, lease.sessionsTtlMillis()))
+        .map(
+            v -> {
+              local.listedAs = self;
+              return null;
+            });
+  }
+
+  /** Once this node counts nobody in the session; a failure only leaves an entry to reap. */
+  private Future<Void> unlist(String sessionId, Local local) {
+    String listed = local.listedAs;
+    if (listed == null) {
+      return Future.succeededFuture();
+    }
+    local.listedAs = null;
+    return redis
+        .send(Command.SREM, keys.nodeSessions(listed), sessionId)
+        .<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture());
+  }
+
+  /**
+   * Queues a rewrite of every session whose counts Redis may lack (after failures, a new lease).
+   */
+  private void rewrite() {
+    if (closed) {
+      return;
+    }
+    String self = lease.member();
+    sessions.forEach(
+        (sessionId, local) -> {
+          if (needsRewrite(local, self) && !local.rewriteQueued) {
+            local.rewriteQueued = true;
+            serial(
+                sessionId,
+                (l, deadline) -> {
+                  l.rewriteQueued = false;
+                  return needsRewrite(l, lease.member())
+                      ? write(sessionId, l, l.counts, -1, deadline).<Void>mapEmpty()
+                      : Future.<Void>succeededFuture();
+                });
+          }
+        });
+  }
+
+  private static boolean needsRewrite(Local local, String member) {
+    return local.dirty || (!local.counts.isEmpty() && !member.equals(local.writtenAs));
+  }
+
+  /**
+   * Runs {@code change} after every change of the same session queued before it; its future
+   * completes on the caller's context.
+   */
+  private <T> Future<T> serial(String sessionId, Change<T> change) {
+    Context caller = Vertx.currentContext();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(redis.timeoutMillis());
+    Promise<Void> turn = Promise.promise();
+    Local[] local = new Local[1];
+    Future<?>[] previous = new Future<?>[1];
+    sessions.compute(
+        sessionId,
+        (id, existing) -> {
+          Local l = existing != null ? existing : new Local();
+          previous[0] = l.tail;
+          l.tail = turn.future();
+          l.queued++;
+          local[0] = l;
+          return l;
+        });
+    Promise<T> result = Promise.promise();
+    previous[0].onComplete(
+        ignored -> {
+          Future<T> outcome;
+          try {
+            outcome = change.run(local[0], deadline);
+          } catch (RuntimeException e) {
+            outcome = Future.failedFuture(e);
+          }
+          Future<T> done = outcome;
+          Runnable finish =
+              () -> {
+                release(sessionId);
+                turn.complete();
+                result.handle(done);
+              };
+          if (done.isComplete()) {
+            // a change that needed no round trip: end the turn later, so that a long queue of
+            // them does not run as one deep recursion
+            vertx.runOnContext(v -> finish.run());
+          } else {
+            done.onComplete(ar -> finish.run());
+          }
+        });
+    return caller == null ? result.future() : RedisCommands.onContext(result.future(), caller);
+  }
+
+  /** Forgets a session this node no longer counts anyone in and has nothing queued for. */
+  private void release(String sessionId) {
+    sessions.computeIfPresent(
+        sessionId, (id, l) -> --l.queued == 0 && l.counts.isEmpty() && !l.dirty ? null : l);
+  }
+
+  private Map<String, Integer> byLanguage(Response hash) {
+    Map<String, Integer> counts = new HashMap<>();
+    if (hash == null) {
+      return counts;
+    }
+    forEachField(
+        hash,
+        (field, value) -> {
+          int bar = field.lastIndexOf('|');
+          int n = Integer.parseInt(value);
+          if (bar >= 0 && n > 0) {
+            counts.merge(field.substring(bar + 1), n, Integer::sum);
+          }
+        });
+    return counts;
+  }
+
+  /** A hash reply as RESP3 (a map) or RESP2 (a flat array of fields and values). */
+  private static void forEachField(
+      Response hash, java.util.function.BiConsumer<String, String> action) {
+    if (hash.isMap()) {
+      for (String field : hash.getKeys()) {
+        action.accept(field, hash.get(field).toString());
+      }
+    } else {
+      for (int i = 0; i + 1 < hash.size(); i += 2) {
+        action.accept(hash.get(i).toString(), hash.get(i + 1).toString());
+      }
+    }
+  }
+
+  private static Map<String, Integer> plus(Map<String, Integer> counts, String language, int d) {
+    Map<String, Integer> next = new HashMap<>(counts);
+    int n = next.getOrDefault(language, 0) + d;
+    if (n <= 0) {
+      next.remove(language);
+    } else {
+      next.put(language, n);
+    }
+    return Map.copyOf(next);
+  }
+
+  private static long remainingMillis(long deadline) {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+  }
+
+  private static <T> Future<T> closedFailure() {
+    return Future.failedFuture(new StoreException("listener counts are closed (node stopping)"));
+  }
+}
