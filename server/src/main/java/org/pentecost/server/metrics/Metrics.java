@@ -72,6 +72,15 @@ public final class Metrics implements AutoCloseable {
         .increment();
   }
 
+  /** A rate-limit check that allowed a request because the limiter's store failed. */
+  public void rateLimiterFailedOpen(String limit) {
+    Counter.builder("pentecost.rate.limiter.failed.open")
+        .description("Rate-limit checks allowed because the limiter's store was unavailable")
+        .tag("limit", limit)
+        .register(registry)
+        .increment();
+  }
+
   /** Store call latency and outcome, by operation. */
   public void storeCall(String operation, boolean ok, long nanos) {
     Timer.builder("pentecost.store.latency")
