@@ -9,8 +9,10 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.transport.Transport;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import org.pentecost.server.auth.JwtTokenVerifier;
 import org.pentecost.server.auth.TokenVerifier;
 import org.pentecost.server.config.ConfigException;
@@ -20,10 +22,6 @@ import org.pentecost.server.logging.CorrelationId;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.LocalRateLimiter;
 import org.pentecost.server.session.SessionService;
-import org.pentecost.server.store.EmbeddedSessionStore;
-import org.pentecost.server.store.ListenerCountStore;
-import org.pentecost.server.store.MemoryListenerCountStore;
-import org.pentecost.server.store.SessionStore;
 import org.pentecost.server.util.Version;
 import org.pentecost.server.ws.WsGateway;
 import org.slf4j.Logger;
@@ -35,11 +33,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class PentecostServer {
   private static final Logger LOG = LoggerFactory.getLogger(PentecostServer.class);
+  private static final SecureRandom SUFFIX = new SecureRandom();
 
   private final PentecostConfig config;
   private final Vertx vertx;
   private final Metrics metrics;
-  private final SessionStore store;
+  private final Backends backends;
   private final SessionService sessions;
   private final TokenVerifier tokens;
   private final WsGateway gateway;
@@ -55,12 +54,19 @@ public final class PentecostServer {
     LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "native" : "nio");
     try {
       this.metrics = new Metrics(nodeId);
-      this.store = EmbeddedSessionStore.open(vertx, config.server().dataDir(), clock);
-      ListenerCountStore counts = new MemoryListenerCountStore();
       LocalRateLimiter limiter = new LocalRateLimiter(Duration.ofHours(2), 1_000_000);
-      this.sessions = new SessionService(config, store, counts, limiter, metrics, clock);
+      this.backends = Backends.open(vertx, config, nodeId, metrics, clock, limiter);
+      this.sessions =
+          new SessionService(
+              config,
+              backends.sessions(),
+              backends.counts(),
+              backends.sessionLimiter(),
+              metrics,
+              clock);
       this.tokens = JwtTokenVerifier.create(vertx, config.auth(), config.server().dataDir());
-      this.gateway = new WsGateway(vertx, config, sessions, counts, tokens, limiter, metrics);
+      this.gateway =
+          new WsGateway(vertx, config, sessions, backends.counts(), tokens, limiter, metrics);
     } catch (RuntimeException e) {
       vertx.close();
       throw e;
@@ -99,16 +105,19 @@ public final class PentecostServer {
   public static Future<PentecostServer> start(PentecostConfig config, Clock clock) {
     PentecostServer server = new PentecostServer(config, clock);
     return server
-        .listen()
+        .backends
+        .start()
+        .compose(v -> server.listen())
         .map(
             v -> {
               server.schedulePurge();
               server.gateway.start();
               LOG.info(
-                  "pentecost {} node {} listening on port {}",
+                  "pentecost {} node {} listening on port {} ({} store)",
                   Version.get(),
                   server.nodeId,
-                  server.port);
+                  server.port,
+                  server.backends.type());
               return server;
             })
         .recover(
@@ -119,7 +128,8 @@ public final class PentecostServer {
   }
 
   private Future<Void> listen() {
-    HttpApi api = new HttpApi(config, sessions, tokens, metrics, Version.get(), nodeId);
+    HttpApi api =
+        new HttpApi(config, sessions, tokens, metrics, Version.get(), nodeId, backends.type());
     int instances =
         config.server().instances() > 0
             ? config.server().instances()
@@ -167,7 +177,10 @@ public final class PentecostServer {
     return sessions;
   }
 
-  /** Stops listening, makes pending writes durable and releases the data directory. */
+  /**
+   * Stops listening, makes pending writes durable, removes this node's listener counts from a
+   * shared store and releases the data directory.
+   */
   public Future<Void> stop() {
     if (purgeTimer >= 0) {
       vertx.cancelTimer(purgeTimer);
@@ -176,20 +189,30 @@ public final class PentecostServer {
     // Servers first (no new writes), then the store (its futures complete on Vert.x contexts,
     // so Vert.x must still run), then Vert.x itself.
     return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
-        .transform(ar -> store.close())
+        .transform(ar -> backends.close())
         .transform(ar -> vertx.close())
         .onComplete(ar -> metrics.close());
   }
 
+  /**
+   * {@code server.nodeId}, or the host name. With Redis every running node needs an id of its own
+   * (its listener counts are filed under it), so the default then gets a random suffix: two
+   * processes on one host never share one.
+   */
   private static String nodeId(PentecostConfig config) {
     if (!config.server().nodeId().isBlank()) {
       return config.server().nodeId();
     }
+    String host;
     try {
-      return InetAddress.getLocalHost().getHostName();
+      host = InetAddress.getLocalHost().getHostName();
     } catch (UnknownHostException e) {
-      return "node";
+      host = "node";
     }
+    if (!config.store().isRedis()) {
+      return host;
+    }
+    return host + "-" + HexFormat.of().toHexDigits(SUFFIX.nextInt() & 0xffff, 4);
   }
 
   /** One event loop's HTTP server. */

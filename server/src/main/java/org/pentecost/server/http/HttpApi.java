@@ -37,6 +37,7 @@ public final class HttpApi {
   private final Metrics metrics;
   private final String version;
   private final String nodeId;
+  private final String storeType;
   private final Bucket throttle;
 
   public HttpApi(
@@ -45,13 +46,15 @@ public final class HttpApi {
       TokenVerifier tokens,
       Metrics metrics,
       String version,
-      String nodeId) {
+      String nodeId,
+      String storeType) {
     this.config = config;
     this.sessions = sessions;
     this.tokens = tokens;
     this.metrics = metrics;
     this.version = version;
     this.nodeId = nodeId;
+    this.storeType = storeType;
     this.throttle =
         LocalRateLimiter.newBucket(
             new RateLimit(
@@ -70,7 +73,7 @@ public final class HttpApi {
     }
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes()));
     new SessionRoutes(sessions, tokens).mount(router);
-    new SystemRoutes(sessions, metrics, version, nodeId).mount(router);
+    new SystemRoutes(sessions, metrics, version, nodeId, storeType).mount(router);
     new ConsoleRoutes().mount(router);
     router.route().failureHandler(ErrorReplies::handleFailure);
     router.errorHandler(404, ctx -> ErrorReplies.send(ctx, ErrorReplies.fromStatus(404)));

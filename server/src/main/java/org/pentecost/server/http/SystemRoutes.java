@@ -13,12 +13,15 @@ final class SystemRoutes {
   private final Metrics metrics;
   private final String version;
   private final String nodeId;
+  private final String storeType;
 
-  SystemRoutes(SessionService sessions, Metrics metrics, String version, String nodeId) {
+  SystemRoutes(
+      SessionService sessions, Metrics metrics, String version, String nodeId, String storeType) {
     this.sessions = sessions;
     this.metrics = metrics;
     this.version = version;
     this.nodeId = nodeId;
+    this.storeType = storeType;
   }
 
   void mount(Router router) {
@@ -37,6 +40,7 @@ final class SystemRoutes {
                             new JsonObject()
                                 .put("status", ar.succeeded() ? "healthy" : "unhealthy")
                                 .put("store", ar.succeeded() ? "connected" : "unavailable")
+                                .put("storeType", storeType)
                                 .put("version", version)
                                 .put("node", nodeId)
                                 .put("responseTimeMs", Math.round(millis * 100) / 100.0)

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pentecost.server.metrics.Metrics;
@@ -33,16 +32,12 @@ class RedisRateLimiterIT {
   private Metrics metrics;
   private String prefix;
 
-  @BeforeAll
-  static void redisIsThere() {
-    RedisTests.requireRedis();
-  }
-
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
     metrics = new Metrics("test");
     prefix = RedisTests.randomPrefix();
+    RedisTests.requireRedis();
   }
 
   @AfterEach

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pentecost.server.config.Durations;
 import org.pentecost.server.redis.RedisCommands;
@@ -30,13 +29,9 @@ class RedisListenerCountStoreIT extends ListenerCountStoreContract {
   private final List<RedisCommands> clients = new ArrayList<>();
   private String prefix;
 
-  @BeforeAll
-  static void redisIsThere() {
-    RedisTests.requireRedis();
-  }
-
   @Override
   protected ListenerCountStore newStore(Vertx vertx) {
+    RedisTests.requireRedis(); // in @BeforeEach: each test reports the skip
     prefix = RedisTests.randomPrefix();
     return node("node-a", RedisTests.URL, "30s", "10s");
   }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
@@ -31,13 +30,9 @@ class RedisSessionStoreIT extends SessionStoreContract {
   private final List<RedisCommands> clients = new ArrayList<>();
   private String prefix;
 
-  @BeforeAll
-  static void redisIsThere() {
-    RedisTests.requireRedis();
-  }
-
   @Override
   protected SessionStore newStore(Vertx vertx, Clock clock) {
+    RedisTests.requireRedis(); // in @BeforeEach: each test reports the skip
     prefix = RedisTests.randomPrefix();
     return store(vertx, clock, RedisTests.URL, "30s");
   }

@@ -34,8 +34,15 @@ public final class RedisTests {
     if (ci != null && !ci.isBlank()) {
       throw new AssertionError(why + "; CI is set, so this is a failure, not a skip");
     }
-    assumeTrue(false, why + "; skipping (start one, e.g. `redis-server --daemonize yes`)");
+    String message = why + "; skipping (start one, e.g. `redis-server --daemonize yes`)";
+    if (TOLD.add(why)) {
+      System.err.println("[Redis tests] " + message);
+    }
+    assumeTrue(false, message);
   }
+
+  private static final java.util.Set<String> TOLD =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Null if Redis answers PING at {@code url}, else what went wrong. */
   public static String pingProblem(String url) {

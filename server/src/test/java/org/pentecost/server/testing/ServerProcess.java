@@ -46,11 +46,12 @@ public final class ServerProcess implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts {@code pentecost serve --port 0 --data-dir DIR} and waits until it listens. */
-  public static ServerProcess serve(Path dataDir) throws Exception {
-    ServerProcess p =
-        new ServerProcess(
-            command("serve", "--port", "0", "--data-dir", dataDir.toString()).start());
+  /** Starts {@code pentecost serve --port 0 --data-dir DIR [more]} and waits until it listens. */
+  public static ServerProcess serve(Path dataDir, String... more) throws Exception {
+    List<String> args =
+        new ArrayList<>(List.of("serve", "--port", "0", "--data-dir", dataDir.toString()));
+    args.addAll(List.of(more));
+    ServerProcess p = new ServerProcess(command(args.toArray(String[]::new)).start());
     p.port.get(60, TimeUnit.SECONDS);
     return p;
   }

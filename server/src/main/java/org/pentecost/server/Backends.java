@@ -1,0 +1,150 @@
+package org.pentecost.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.pentecost.server.config.PentecostConfig;
+import org.pentecost.server.metrics.Metrics;
+import org.pentecost.server.ratelimit.RateLimiter;
+import org.pentecost.server.ratelimit.RedisRateLimiter;
+import org.pentecost.server.redis.RedisCommands;
+import org.pentecost.server.redis.RedisKeys;
+import org.pentecost.server.store.EmbeddedSessionStore;
+import org.pentecost.server.store.ListenerCountStore;
+import org.pentecost.server.store.MemoryListenerCountStore;
+import org.pentecost.server.store.RedisListenerCountStore;
+import org.pentecost.server.store.RedisSessionStore;
+import org.pentecost.server.store.SessionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared state a node runs on, chosen by {@code store.type} in this one place: {@code embedded}
+ * (sessions in the data directory, counts and limits in memory; one node) or {@code redis}
+ * (sessions, counts and the session-creation limit in Redis; any number of nodes).
+ */
+final class Backends {
+  private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
+
+  private final String type;
+  private final SessionStore sessions;
+  private final ListenerCountStore counts;
+  private final RateLimiter sessionLimiter;
+  private final RedisCommands redis; // null when embedded
+  private final RedisListenerCountStore redisCounts; // null when embedded
+
+  private Backends(
+      String type,
+      SessionStore sessions,
+      ListenerCountStore counts,
+      RateLimiter sessionLimiter,
+      RedisCommands redis,
+      RedisListenerCountStore redisCounts) {
+    this.type = type;
+    this.sessions = sessions;
+    this.counts = counts;
+    this.sessionLimiter = sessionLimiter;
+    this.redis = redis;
+    this.redisCounts = redisCounts;
+  }
+
+  /**
+   * Opens the configured backends. The embedded store opens its file here (blocking, at start-up);
+   * Redis is not contacted until {@link #start}.
+   *
+   * @param localLimiter the node's in-memory limiter, used for session creation when embedded
+   */
+  static Backends open(
+      Vertx vertx,
+      PentecostConfig config,
+      String nodeId,
+      Metrics metrics,
+      Clock clock,
+      RateLimiter localLimiter) {
+    PentecostConfig.Store store = config.store();
+    if (!store.isRedis()) {
+      return new Backends(
+          "embedded",
+          EmbeddedSessionStore.open(vertx, config.server().dataDir(), clock),
+          new MemoryListenerCountStore(),
+          localLimiter,
+          null,
+          null);
+    }
+    RedisCommands redis = RedisCommands.create(vertx, store);
+    RedisKeys keys = new RedisKeys(store.redis().keyPrefix());
+    RedisListenerCountStore counts =
+        new RedisListenerCountStore(
+            vertx, redis, keys, nodeId, store.nodeLease(), config.sessions().ttl());
+    if (!config.auth().isJwks() && config.auth().hmacSecret().isBlank()) {
+      LOG.warn(
+          "store.type is redis but auth.hmacSecret is not set: this node signs and checks tokens"
+              + " with the secret of its own data directory, so other nodes reject its tokens and"
+              + " it rejects theirs; give every node the same auth.hmacSecret (or use jwks)");
+    }
+    return new Backends(
+        "redis",
+        new RedisSessionStore(redis, keys, clock),
+        counts,
+        new RedisRateLimiter(redis, keys, metrics),
+        redis,
+        counts);
+  }
+
+  String type() {
+    return type;
+  }
+
+  SessionStore sessions() {
+    return sessions;
+  }
+
+  ListenerCountStore counts() {
+    return counts;
+  }
+
+  /** The limiter of session creation: shared by all nodes with Redis. */
+  RateLimiter sessionLimiter() {
+    return sessionLimiter;
+  }
+
+  /**
+   * Connects what needs connecting. Never fails: a node whose Redis is down still starts, reports
+   * 503 on {@code /health} and on store calls, and recovers by itself when Redis answers.
+   */
+  Future<Void> start() {
+    if (redis == null) {
+      return Future.succeededFuture();
+    }
+    return sessions
+        .ping()
+        .onSuccess(v -> LOG.info("store: {} answers", redis.description()))
+        .onFailure(
+            e ->
+                LOG.warn(
+                    "store: {} does not answer ({}); starting anyway, unhealthy until it does",
+                    redis.description(),
+                    e.getMessage()))
+        .transform(ar -> redisCounts.start());
+  }
+
+  /** Stops counting (removing this node's counts from Redis), then releases the stores. */
+  Future<Void> close() {
+    Future<Void> counted =
+        redisCounts == null
+            ? Future.succeededFuture()
+            : redisCounts
+                .close()
+                .timeout(2 * redis.timeoutMillis() + 1_000, TimeUnit.MILLISECONDS)
+                .onFailure(
+                    e ->
+                        LOG.warn(
+                            "could not remove this node's listener counts from Redis ({}); they"
+                                + " leave when its lease runs out",
+                            e.getMessage()));
+    return counted
+        .transform(ar -> sessions.close())
+        .transform(ar -> redis == null ? Future.succeededFuture() : redis.close());
+  }
+}
