@@ -30,8 +30,7 @@ public final class RedisTests {
 
   /** Skips or fails, by the same rule, a test that cannot run here. */
   public static void unavailable(String why) {
-    String ci = System.getenv("CI");
-    if (ci != null && !ci.isBlank()) {
+    if (System.getenv("CI") != null) {
       throw new AssertionError(why + "; CI is set, so this is a failure, not a skip");
     }
     String message = why + "; skipping (start one, e.g. `redis-server --daemonize yes`)";
