@@ -124,7 +124,7 @@ public final class RedisServerProcess implements AutoCloseable {
     kill();
   }
 
-  private static boolean onPath(String program) {
+  static boolean onPath(String program) {
     String path = System.getenv().getOrDefault("PATH", "");
     for (String dir : path.split(File.pathSeparator)) {
       if (new File(dir, program).canExecute()) {
