@@ -66,7 +66,8 @@ public final class PentecostServer {
               clock);
       this.tokens = JwtTokenVerifier.create(vertx, config.auth(), config.server().dataDir());
       this.gateway =
-          new WsGateway(vertx, config, sessions, backends.counts(), tokens, limiter, metrics);
+          new WsGateway(
+              vertx, config, sessions, sessions.listenerCounts(), tokens, limiter, metrics);
     } catch (RuntimeException e) {
       vertx.close();
       throw e;

@@ -183,9 +183,13 @@ class RedisNodesIT {
         String id = lonely.createSession(token, "en");
         assertThat(lonely.get("/sessions/" + id).status()).isEqualTo(200);
 
-        // and once more while it runs
+        // and once more while it runs: joins are refused with a clear 503 too
         own.kill();
         assertThat(lonely.get("/sessions/" + id).status()).isEqualTo(503);
+        try (WsClient late = WsClient.connect(lonely, "sessionId=" + id + "&targetLanguage=es")) {
+          assertThat(late.next().get("code").asText()).isEqualTo("SERVICE_UNAVAILABLE");
+          assertThat(late.awaitClose()).isEqualTo(4503);
+        }
         own.restart();
         await().atMost(Duration.ofSeconds(10)).until(() -> lonely.get("/health").status() == 200);
       }

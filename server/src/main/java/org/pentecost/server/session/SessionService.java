@@ -71,6 +71,40 @@ public final class SessionService {
     return languages;
   }
 
+  /**
+   * The listener counts for the WebSocket gateway: the same store, with the deadline, metrics and
+   * 503 of the service's own store calls, so that a join refused because the store is down says so
+   * (SERVICE_UNAVAILABLE) rather than failing with an internal error.
+   */
+  public ListenerCountStore listenerCounts() {
+    return new ListenerCountStore() {
+      @Override
+      public Future<Boolean> tryAdd(String sessionId, String language, int capacity) {
+        return call("tryAdd", () -> counts.tryAdd(sessionId, language, capacity));
+      }
+
+      @Override
+      public Future<Void> remove(String sessionId, String language) {
+        return call("remove", () -> counts.remove(sessionId, language));
+      }
+
+      @Override
+      public Future<Void> move(String sessionId, String fromLanguage, String toLanguage) {
+        return call("move", () -> counts.move(sessionId, fromLanguage, toLanguage));
+      }
+
+      @Override
+      public Future<Map<String, Integer>> counts(String sessionId) {
+        return SessionService.this.counts(sessionId);
+      }
+
+      @Override
+      public Future<Void> clear(String sessionId) {
+        return call("clear", () -> counts.clear(sessionId));
+      }
+    };
+  }
+
   /** The session's live counts by language (empty when nobody listens). */
   public Future<Map<String, Integer>> counts(String sessionId) {
     return call("counts", () -> counts.counts(sessionId));
