@@ -2,7 +2,6 @@ package org.pentecost.server.store;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.pentecost.server.redis.LuaScript;
 import org.pentecost.server.redis.RedisCommands;
@@ -41,19 +39,15 @@ import org.pentecost.server.redis.RedisKeys;
 public final class RedisListenerCountStore implements ListenerCountStore {
   private static final LuaScript WRITE = LuaScript.load("listeners_write");
 
-  private final Vertx vertx;
   private final RedisCommands redis;
   private final RedisKeys keys;
   private final RedisNodeLease lease;
   private final long hashTtlMillis;
-  private final ConcurrentHashMap<String, Local> sessions = new ConcurrentHashMap<>();
+  private final SerialByKey<Local> sessions;
   private volatile boolean closed;
 
   /** This node's part of one session, and the queue that runs its changes one at a time. */
   private static final class Local {
-    Future<?> tail = Future.succeededFuture(); // guarded by the map's lock on this entry
-    int queued; // changes queued or running; guarded by the map's lock on this entry
-
     /** This node's listeners by language (no zeros); changed by the running change only. */
     volatile Map<String, Integer> counts = Map.of();
 
@@ -90,10 +84,11 @@ public final class RedisListenerCountStore implements ListenerCountStore {
       String nodeId,
       Duration nodeLease,
       Duration countsTtl) {
-    this.vertx = vertx;
     this.redis = redis;
     this.keys = keys;
     this.hashTtlMillis = countsTtl.toMillis();
+    // a session's state goes once this node counts nobody there and Redis knows it
+    this.sessions = new SerialByKey<>(vertx, Local::new, l -> l.counts.isEmpty() && !l.dirty);
     this.lease =
         new RedisNodeLease(
             vertx, redis, keys, nodeId, nodeLease, countsTtl, this::rewrite, this::rewrite);
@@ -186,7 +181,7 @@ public final class RedisListenerCountStore implements ListenerCountStore {
   public Future<Void> close() {
     closed = true;
     List<Future<Void>> drained = new ArrayList<>();
-    for (String sessionId : sessions.keySet()) {
+    for (String sessionId : sessions.keys()) {
       drained.add(serial(sessionId, (local, deadline) -> Future.succeededFuture()));
     }
     return Future.join(drained).transform(ar -> lease.close());
@@ -304,56 +299,14 @@ public final class RedisListenerCountStore implements ListenerCountStore {
   }
 
   /**
-   * Runs {@code change} after every change of the same session queued before it; its future
-   * completes on the caller's context.
+   * Runs {@code change} after every change of the same session queued before it, with a deadline of
+   * {@code store.timeout} from now; its future completes on the caller's context.
    */
   private <T> Future<T> serial(String sessionId, Change<T> change) {
     Context caller = Vertx.currentContext();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(redis.timeoutMillis());
-    Promise<Void> turn = Promise.promise();
-    Local[] local = new Local[1];
-    Future<?>[] previous = new Future<?>[1];
-    sessions.compute(
-        sessionId,
-        (id, existing) -> {
-          Local l = existing != null ? existing : new Local();
-          previous[0] = l.tail;
-          l.tail = turn.future();
-          l.queued++;
-          local[0] = l;
-          return l;
-        });
-    Promise<T> result = Promise.promise();
-    previous[0].onComplete(
-        ignored -> {
-          Future<T> outcome;
-          try {
-            outcome = change.run(local[0], deadline);
-          } catch (RuntimeException e) {
-            outcome = Future.failedFuture(e);
-          }
-          Future<T> done = outcome;
-          Runnable finish =
-              () -> {
-                release(sessionId);
-                turn.complete();
-                result.handle(done);
-              };
-          if (done.isComplete()) {
-            // a change that needed no round trip: end the turn later, so that a long queue of
-            // them does not run as one deep recursion
-            vertx.runOnContext(v -> finish.run());
-          } else {
-            done.onComplete(ar -> finish.run());
-          }
-        });
-    return caller == null ? result.future() : RedisCommands.onContext(result.future(), caller);
-  }
-
-  /** Forgets a session this node no longer counts anyone in and has nothing queued for. */
-  private void release(String sessionId) {
-    sessions.computeIfPresent(
-        sessionId, (id, l) -> --l.queued == 0 && l.counts.isEmpty() && !l.dirty ? null : l);
+    Future<T> result = sessions.run(sessionId, local -> change.run(local, deadline));
+    return caller == null ? result : RedisCommands.onContext(result, caller);
   }
 
   private Map<String, Integer> byLanguage(Response hash) {
