@@ -59,109 +59,40 @@ QUIET="${QUIET:-5}"
 TRIES="${TRIES:-3}"
 JAVA_OPTS="${JAVA_OPTS:-}"
 
-for tool in java wrk curl taskset timeout; do
-  command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 1; }
-done
-if [ ! -f "$jar" ]; then
-  echo "run.sh: building $jar ..." >&2
-  (cd "$root" && mvn -q -B -DskipTests -Dspotless.check.skip=true -Dspotbugs.skip=true package)
-fi
+bench_name=run.sh
+idle_quiet="$QUIET"
+stop_grace=5
+# shellcheck source=bench/lib/server.sh
+. "$root/bench/lib/server.sh"
+require_tools java wrk curl taskset timeout
+# shellcheck disable=SC2119 # no Maven arguments: the whole project, as before
+ensure_jar
 if [ "$(nproc)" -lt 2 ] && [[ " $PINNING " == *" pinned "* ]]; then
   echo "run.sh: fewer than 2 cores, skipping the pinned mode" >&2
   PINNING="${PINNING//pinned/}"
 fi
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/pentecost-bench.XXXXXX")"
-server_pid=""
-stop_server() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$server_pid" 2>/dev/null; then
-      echo "run.sh: server $server_pid did not stop within 5 s of SIGTERM; killing it" >&2
-      kill -9 "$server_pid" 2>/dev/null || true
-    fi
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
-  rm -rf "${data:-$work/none}"
-}
-cleanup() {
-  stop_server
-  if [ "${KEEP_DIR:-0}" = 1 ]; then
-    echo "run.sh: outputs kept in $work" >&2
-  else
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workdir pentecost-bench
+server_env=(PENTECOST_LIMITS_SESSION_CREATES_PER_HOUR=100000000
+  PENTECOST_LIMITS_HTTP_REQUESTS_PER_SECOND=1000000
+  PENTECOST_LIMITS_HTTP_BURST=1000000)
+server_log_split=1
 
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo "run.sh: no free port found" >&2
-  exit 1
-}
-
-clk_tck="$(getconf CLK_TCK)"
-# CPU ticks (user + system) used so far by a process, and by each of its threads.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# CPU ticks (user + system) used so far by each thread of a process.
 thread_ticks() {
   local t
   for t in /proc/"$1"/task/*; do
     printf '%s %s %s\n' "${t##*/}" "$(tr ' ' '_' <"$t/comm")" "$(awk '{print $14 + $15}' "$t/stat")"
   done 2>/dev/null | sort
 }
-# User-mode CPU ticks: of one process, and of the whole machine (all cores, from /proc/stat).
-# Other programs' load is judged by user time only: the kernel's own work for the benchmark
-# (loopback networking in softirq, writing back the store file) must not count as a disturbance.
-user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
-machine_user_ticks() { awk '/^cpu /{print $2 + $3}' /proc/stat; }
-
-# Waits until processes other than our server have used under OTHER_MAX% of a core for QUIET
-# seconds in a row (up to IDLE_WAIT s).
-wait_idle() {
-  local waited=0 quiet=0 m0 m1 s0 s1 other
-  while :; do
-    m0="$(machine_user_ticks)"; s0="$(user_ticks "$server_pid")"
-    sleep 1
-    m1="$(machine_user_ticks)"; s1="$(user_ticks "$server_pid")"
-    other=$((((m1 - m0) - (s1 - s0)) * 100 / clk_tck))
-    if [ "$other" -lt "$OTHER_MAX" ]; then quiet=$((quiet + 1)); else quiet=0; fi
-    [ "$quiet" -ge "$QUIET" ] && return
-    waited=$((waited + 1))
-    if [ "$waited" -ge "$IDLE_WAIT" ]; then
-      echo "run.sh: WARNING other processes are using $other% of a core; measuring anyway" >&2
-      return
-    fi
-  done
-}
-
 # start_server <label> <pinning> <access-log>
 start_server() {
-  local label="$1" pin="$2" log="$3" opts="$JAVA_OPTS" cmd=()
-  port="$(free_port)"
-  data="$work/data-$label"
-  [ "$log" = off ] && opts="$opts -Dpentecost.access.level=OFF"
-  [ "$pin" = pinned ] && cmd=(taskset -c 0)
-  # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-  PENTECOST_LIMITS_SESSION_CREATES_PER_HOUR=100000000 \
-  PENTECOST_LIMITS_HTTP_REQUESTS_PER_SECOND=1000000 \
-  PENTECOST_LIMITS_HTTP_BURST=1000000 \
-    "${cmd[@]}" java $opts -jar "$jar" serve --port "$port" --data-dir "$data" \
-    >"$work/server-$label.out" 2>"$work/server-$label.err" &
-  server_pid=$!
-  for _ in $(seq 1 120); do
-    if curl -fs -o /dev/null "http://127.0.0.1:$port/health"; then break; fi
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server-$label.err" >&2; exit 1; }
-    sleep 0.5
-  done
-  curl -fs -o /dev/null "http://127.0.0.1:$port/health" || { echo "run.sh: server did not start" >&2; exit 1; }
-  token="$(java -jar "$jar" token --user bench --data-dir "$data" 2>/dev/null | tail -1)"
+  local label="$1" pin="$2" log="$3"
+  server_java_opts="$JAVA_OPTS"
+  [ "$log" = off ] && server_java_opts="$server_java_opts -Dpentecost.access.level=OFF"
+  server_pin=()
+  [ "$pin" = pinned ] && server_pin=(taskset -c 0)
+  server_start "$label" || exit 1
   session_id="$(curl -fs -X POST "http://127.0.0.1:$port/sessions" \
     -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"sourceLanguage":"en"}' | sed -E 's/.*"sessionId":"([^"]+)".*/\1/')"
@@ -189,10 +120,10 @@ measure() {
   out="$work/wrk-$scenario-$pin-log$log-c$conns-try$try.txt"
   wait_idle
   thread_ticks "$server_pid" >"$out.threads0"
-  t0="$(date +%s.%N)"; c0="$(cpu_ticks "$server_pid")"; u0="$(user_ticks "$server_pid")"
+  t0="$(date +%s.%N)"; c0="$(proc_cpu_ticks "$server_pid")"; u0="$(proc_user_ticks "$server_pid")"
   m0="$(machine_user_ticks)"
   wrk_run "$scenario" "$conns" "$DURATION" "$pin" "$out"
-  t1="$(date +%s.%N)"; c1="$(cpu_ticks "$server_pid")"; u1="$(user_ticks "$server_pid")"
+  t1="$(date +%s.%N)"; c1="$(proc_cpu_ticks "$server_pid")"; u1="$(proc_user_ticks "$server_pid")"
   m1="$(machine_user_ticks)"
   thread_ticks "$server_pid" >"$out.threads1"
   cpu="$(awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" -v hz="$clk_tck" \
@@ -250,7 +181,7 @@ for log in $ACCESS_LOG; do
         done
         keep_best
       done
-      stop_server
+      server_stop
     fi
     if [[ " $SCENARIOS " == *" post "* ]]; then
       for conns in $CONNECTIONS; do
@@ -259,7 +190,7 @@ for log in $ACCESS_LOG; do
           echo "-- warm-up post, $POST_WARMUP, 64 connections" >&2
           wrk_run post 64 "$POST_WARMUP" "$pin" "$work/warmup.txt"
           measure post "$pin" "$log" "$conns" "$try"
-          stop_server
+          server_stop
           [ "$disturbed" = 0 ] && break
         done
         keep_best

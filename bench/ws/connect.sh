@@ -40,91 +40,23 @@ OTHER_MAX="${OTHER_MAX:-10}"
 TRIES="${TRIES:-3}"
 SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-}"
 
-for tool in java curl taskset; do
-  command -v "$tool" >/dev/null || { echo "connect.sh: $tool is not installed" >&2; exit 1; }
-done
-if [ ! -f "$jar" ]; then
-  echo "connect.sh: building $jar ..." >&2
-  (cd "$root" && mvn -q -B -DskipTests -Dspotless.check.skip=true -Dspotbugs.skip=true \
-      package -pl server -am)
-fi
-server_cpu=(); bench_cpu=()
-if [ "$(nproc)" -ge 2 ]; then server_cpu=(taskset -c 0); bench_cpu=(taskset -c 1); fi
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+bench_name=connect.sh
+# shellcheck source=bench/lib/server.sh
+. "$root/bench/lib/server.sh"
+require_tools java curl taskset
+ensure_jar -pl server -am
+pin_cores
+raise_nofile
+bench_workdir pentecost-ws-bench
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/pentecost-ws-bench.XXXXXX")"
-server_pid=""
-data=""
-stop_server() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$server_pid" 2>/dev/null; then
-      echo "connect.sh: server $server_pid did not stop within 10 s of SIGTERM; killing it" >&2
-      kill -9 "$server_pid" 2>/dev/null || true
-    fi
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
-  [ -n "$data" ] && rm -rf "$data"
-  data=""
-}
-cleanup() {
-  stop_server
-  if [ "${KEEP_DIR:-0}" = 1 ]; then echo "connect.sh: outputs kept in $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo "connect.sh: no free port found" >&2
-  exit 1
-}
-
-clk_tck="$(getconf CLK_TCK)"
-machine_user_ticks() { awk '/^cpu /{print $2 + $3}' /proc/stat; }
-proc_user_ticks() { awk '{print $14}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# Waits until processes other than our server use under OTHER_MAX % of a core (user time).
-wait_idle() {
-  local waited=0 m0 m1 s0 s1 other
-  while :; do
-    m0="$(machine_user_ticks)"; s0="$(proc_user_ticks "$server_pid")"
-    sleep 1
-    m1="$(machine_user_ticks)"; s1="$(proc_user_ticks "$server_pid")"
-    other=$((((m1 - m0) - (s1 - s0)) * 100 / clk_tck))
-    [ "$other" -lt "$OTHER_MAX" ] && return
-    waited=$((waited + 1))
-    if [ "$waited" -ge "$IDLE_WAIT" ]; then
-      echo "connect.sh: WARNING other processes are using $other% of a core; measuring anyway" >&2
-      return
-    fi
-  done
-}
+server_env=(PENTECOST_LIMITS_SESSION_CREATES_PER_HOUR=1000000
+  PENTECOST_LIMITS_TRUSTED_NETWORKS=127.0.0.0/8)
+server_pin=("${server_cpu[@]}")
+server_java_opts="$SERVER_JAVA_OPTS"
+server_args=(--host 127.0.0.1)
 
 # start_server <label>: a fresh server on a free port, pinned; sets port, server_pid, token.
-start_server() {
-  local label="$1"
-  port="$(free_port)"
-  data="$work/data-$label"
-  mkdir -p "$data"
-  # shellcheck disable=SC2086
-  PENTECOST_LIMITS_SESSION_CREATES_PER_HOUR=1000000 \
-  PENTECOST_LIMITS_TRUSTED_NETWORKS=127.0.0.0/8 \
-    "${server_cpu[@]}" java $SERVER_JAVA_OPTS -jar "$jar" serve --host 127.0.0.1 --port "$port" \
-      --data-dir "$data" >"$work/server-$label.log" 2>&1 </dev/null &
-  server_pid=$!
-  for _ in $(seq 1 120); do
-    curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    kill -0 "$server_pid" 2>/dev/null || { echo "connect.sh: server died" >&2; cat "$work/server-$label.log" >&2; exit 1; }
-    sleep 0.5
-  done
-  token="$(java -jar "$jar" token --user bench --data-dir "$data" 2>/dev/null | tail -1)"
-}
+start_server() { server_start "$1" || exit 1; }
 
 # run <label> <bench args...>: the generator, pinned; output kept in $work/<label>.out.
 # Sets disturbed=1 when other programs took OTHER_MAX % of a core or more during the ramp.
@@ -165,7 +97,7 @@ for scenario in $SCENARIOS; do
         ;;
       *) echo "connect.sh: unknown scenario $scenario" >&2; exit 2 ;;
     esac
-    stop_server
+    server_stop
     if [ "$disturbed" = 0 ]; then break; fi
     if [ "$try" -lt "$TRIES" ]; then
       echo "connect.sh: $scenario: disturbed, running it again" >&2

@@ -1,0 +1,183 @@
+# shellcheck shell=bash disable=SC2034,SC2154 # globals shared with the sourcing script
+# Shared shell code of the benchmark scripts (bench/ws/*.sh, bench/http/run.sh). Sourced, never run:
+#
+#   here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; root="$(cd "$here/../.." && pwd)"
+#   bench_name=connect.sh                  # prefix of every message
+#   . "$root/bench/lib/server.sh"
+#   bench_workdir pentecost-ws-bench       # $work, removed on exit unless KEEP_DIR=1
+#   server_env=(PENTECOST_LIMITS_TRUSTED_NETWORKS=127.0.0.0/8) server_pin=(taskset -c 0)
+#   server_start one || exit 1             # fresh server: $port, $server_pid, $data, $token
+#   wait_idle; ...; server_stop
+#
+# What the caller sets (globals; defaults in brackets):
+#   root              the repository (needed)
+#   jar               the server jar (needed)
+#   bench_name        name in messages [bench]
+#   OTHER_MAX         wait_idle: other programs' user CPU under this % of a core counts as idle [10]
+#   IDLE_WAIT         wait_idle: seconds to wait at most, then measure anyway with a warning [120]
+#   idle_quiet        wait_idle: idle seconds in a row needed [1]
+#   stop_grace        server_stop: seconds between SIGTERM and SIGKILL [10]
+#   server_env        array of VAR=value for the server's environment [()]
+#   server_pin        array prefixed to the server command, e.g. (taskset -c 0) [()]
+#   server_java_opts  JVM options, split on spaces [""]
+#   server_args       extra arguments of `serve`, e.g. (--host 127.0.0.1) [()]
+#   server_log_split  1: stdout to $work/server-LABEL.out, stderr to .err; else both to .log [0]
+# Needs bash 4.4+ (empty arrays under set -u), java, curl, awk.
+
+bench_name="${bench_name:-bench}"
+OTHER_MAX="${OTHER_MAX:-10}"
+IDLE_WAIT="${IDLE_WAIT:-120}"
+idle_quiet="${idle_quiet:-1}"
+stop_grace="${stop_grace:-10}"
+if ! declare -p server_env >/dev/null 2>&1; then server_env=(); fi
+if ! declare -p server_pin >/dev/null 2>&1; then server_pin=(); fi
+if ! declare -p server_args >/dev/null 2>&1; then server_args=(); fi
+server_java_opts="${server_java_opts:-}"
+server_log_split="${server_log_split:-0}"
+server_pid=""
+data=""
+work=""
+port=""
+token=""
+clk_tck="$(getconf CLK_TCK)"
+
+# require_tools <tool...>: exits when one is missing.
+require_tools() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "$bench_name: $tool is not installed" >&2; exit 1; }
+  done
+}
+
+# ensure_jar [mvn arguments...]: builds $jar with Maven (package, no tests) when it is missing.
+ensure_jar() {
+  if [ ! -f "$jar" ]; then
+    echo "$bench_name: building $jar ..." >&2
+    (cd "$root" && mvn -q -B -DskipTests -Dspotless.check.skip=true -Dspotbugs.skip=true \
+        package "$@")
+  fi
+}
+
+# pin_cores: server_cpu=(taskset -c 0) and bench_cpu=(taskset -c 1) on 2+ cores, else empty.
+pin_cores() {
+  server_cpu=(); bench_cpu=()
+  if [ "$(nproc)" -ge 2 ]; then server_cpu=(taskset -c 0); bench_cpu=(taskset -c 1); fi
+}
+
+# raise_nofile: every connection is a file descriptor; use the hard limit.
+raise_nofile() { ulimit -n "$(ulimit -Hn)" 2>/dev/null || true; }
+
+# bench_workdir <prefix>: a fresh work directory $work, and the exit traps (bench_cleanup).
+bench_workdir() {
+  work="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+# bench_cleanup: stops the server; removes $work unless KEEP_DIR=1.
+bench_cleanup() {
+  server_stop
+  [ -n "$work" ] || return 0
+  if [ "${KEEP_DIR:-0}" = 1 ]; then
+    echo "$bench_name: outputs kept in $work" >&2
+  else
+    rm -rf "$work"
+  fi
+}
+
+# free_port: prints a TCP port of 127.0.0.1 that nothing listens on.
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 20000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  echo "$bench_name: no free port found" >&2
+  exit 1
+}
+
+# The server command; exec, so that the background job's PID ($!) is the JVM's.
+_server_exec() {
+  # shellcheck disable=SC2086 # server_java_opts is a list of options
+  exec env "${server_env[@]}" "${server_pin[@]}" java $server_java_opts -jar "$jar" serve \
+    "${server_args[@]}" --port "$port" --data-dir "$data"
+}
+
+# server_start <label>: a fresh server on a free port and an empty data directory
+# ($work/data-LABEL), started with server_env, server_pin, server_java_opts and server_args; waits
+# up to 60 s for /health, then mints a token for user "bench". Sets port, server_pid, data, token.
+# Returns 1 (with the server's log on stderr) when the server died or never became healthy.
+server_start() {
+  local label="$1" log
+  port="$(free_port)"
+  data="$work/data-$label"
+  mkdir -p "$data"
+  if [ "$server_log_split" = 1 ]; then
+    log="$work/server-$label.err"
+    _server_exec >"$work/server-$label.out" 2>"$log" </dev/null &
+  else
+    log="$work/server-$label.log"
+    _server_exec >"$log" 2>&1 </dev/null &
+  fi
+  server_pid=$!
+  for _ in $(seq 1 120); do
+    curl -fs -o /dev/null "http://127.0.0.1:$port/health" && break
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "$bench_name: server died" >&2
+      cat "$log" >&2
+      server_pid=""
+      return 1
+    fi
+    sleep 0.5
+  done
+  if ! curl -fs -o /dev/null "http://127.0.0.1:$port/health"; then
+    echo "$bench_name: server did not start" >&2
+    tail -20 "$log" >&2
+    return 1
+  fi
+  token="$(java -jar "$jar" token --user bench --data-dir "$data" 2>/dev/null | tail -1)"
+  [ -n "$token" ] || { echo "$bench_name: could not mint a token" >&2; return 1; }
+}
+
+# server_stop: SIGTERM to the server, SIGKILL after stop_grace s; removes its data directory.
+server_stop() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 $((stop_grace * 10))); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$server_pid" 2>/dev/null; then
+      echo "$bench_name: server $server_pid did not stop within $stop_grace s of SIGTERM; killing it" >&2
+      kill -9 "$server_pid" 2>/dev/null || true
+    fi
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+  if [ -n "$data" ]; then rm -rf "$data"; fi
+  data=""
+}
+
+# CPU ticks (clk_tck per second): user-mode of the whole machine (all cores, with nice), user of
+# one process, user + system of one process. Other programs' load is judged by user time only:
+# the kernel's own work for the benchmark (loopback networking in softirq, writing back files)
+# must not count as a disturbance.
+machine_user_ticks() { awk '/^cpu /{print $2 + $3}' /proc/stat; }
+proc_user_ticks() { awk '{print $14}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+proc_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# wait_idle: waits until processes other than our server have used under OTHER_MAX % of a core
+# (user time) for idle_quiet seconds in a row, up to IDLE_WAIT s; then measures anyway.
+wait_idle() {
+  local waited=0 quiet=0 m0 m1 s0 s1 other
+  while :; do
+    m0="$(machine_user_ticks)"; s0="$(proc_user_ticks "$server_pid")"
+    sleep 1
+    m1="$(machine_user_ticks)"; s1="$(proc_user_ticks "$server_pid")"
+    other=$((((m1 - m0) - (s1 - s0)) * 100 / clk_tck))
+    if [ "$other" -lt "$OTHER_MAX" ]; then quiet=$((quiet + 1)); else quiet=0; fi
+    [ "$quiet" -ge "$idle_quiet" ] && return
+    waited=$((waited + 1))
+    if [ "$waited" -ge "$IDLE_WAIT" ]; then
+      echo "$bench_name: WARNING other processes are using $other% of a core; measuring anyway" >&2
+      return
+    fi
+  done
+}
