@@ -116,10 +116,10 @@ final class ActionRouter {
           ErrorCode.UNSUPPORTED_LANGUAGE, "unsupported targetLanguage '" + text + "'");
     }
     String from = c.language;
+    SessionRoom room = registry.room(c.sessionId);
     if (!to.equals(from)) {
       // Room and count are changed in the same turn of the connection's event loop, before a
       // close of this connection can run its clean-up with the new language.
-      SessionRoom room = registry.room(c.sessionId);
       if (room != null) {
         room.moveListener(c, to);
         room.statsDirty = true;
@@ -131,13 +131,18 @@ final class ActionRouter {
         audio.switched(room, c, room.sourceLanguage);
       }
     }
-    reply(
-        c,
-        requestId,
+    JsonObject switched =
         WsMessages.of(Messages.LANGUAGE_SWITCHED)
             .put("connectionId", c.id)
             .put("previousLanguage", from)
-            .put("targetLanguage", to));
+            .put("targetLanguage", to)
+            .put("audioLanguage", c.audioLanguage);
+    // The stream now heard may be encoded differently from the last one.
+    AudioFormat heard = room == null ? null : audio.formatHeard(room, c);
+    if (heard != null) {
+      switched.put("audio", heard.toJson());
+    }
+    reply(c, requestId, switched);
   }
 
   /** A caption from the speaker (source language) or a worker (its language) to its listeners. */

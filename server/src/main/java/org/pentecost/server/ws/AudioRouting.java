@@ -79,9 +79,10 @@ final class AudioRouting {
   void publisherJoined(SessionRoom room, Connection c) {
     AudioStream s = room.stream(c.language, windowMicros);
     Connection previous = s.publisher(c, c.format);
-    if (previous != null) {
+    if (previous != null && c.format.equals(previous.format)) {
       return; // a refresh or takeover: the stream goes on, listeners notice nothing
     }
+    // A new stream, or one whose new publisher encodes it differently: its listeners must know.
     JsonObject started =
         WsMessages.of(Messages.STREAM_STARTED)
             .put("language", c.language)
