@@ -9,8 +9,8 @@ import {
   languages,
   LiveConnection,
   parseFrame,
-  pcm16ToFloat,
 } from "./protocol.js";
+import { StreamDecoder } from "./decoder.js";
 import { Player } from "./player.js";
 
 const $ = (id) => document.getElementById(id);
@@ -24,6 +24,10 @@ const stats = {
   duplicates: 0,
   playedSeconds: 0,
   underruns: 0, // times the jitter buffer ran dry and refilled
+  format: null, // the format being played: {codec, sampleRate, channels, frameMs}
+  decodedFrames: 0, // frames turned into samples for the player
+  audibleFrames: 0, // of those, frames whose peak is above -40 dBFS
+  decodeErrors: 0,
   anomalies: [], // the last gaps and duplicates: {kind, seq, previous, flags, connectionId}
   state: "idle",
   connectionId: null,
@@ -35,13 +39,14 @@ let session = null; // the session object from GET /sessions/{id}
 let supported = []; // [{code, name}]
 let live = null; // LiveConnection while playing
 let player = null;
+let decoder = null; // StreamDecoder while playing
 let playedBefore = 0; // seconds played by earlier players (Stop, then Play again)
 const lastSeqs = new Map(); // language -> last sequence number accepted
 const formats = new Map(); // language -> audio format announced
 let heard = null; // language of the frames being played
 let lastFrameAt = 0; // performance.now() of the last audio frame
 let speakerPresent = true; // the speaker's connection is up (sessionJoined, speaker* messages)
-let warnedCodec = false;
+let formatProblem = null; // why this browser cannot play the stream heard, or null
 
 function languageName(code) {
   const l = supported.find((x) => x.code === code);
@@ -54,7 +59,15 @@ function capitalise(text) {
 
 // ---- status ---------------------------------------------------------------------------------
 
-const TONES = { live: "ok", paused: "warn", speakerAway: "warn", reconnecting: "warn", connecting: "", error: "bad" };
+const TONES = {
+  live: "ok",
+  paused: "warn",
+  speakerAway: "warn",
+  reconnecting: "warn",
+  connecting: "",
+  error: "bad",
+  unsupported: "bad",
+};
 
 function setState(state, text) {
   stats.state = state;
@@ -84,12 +97,14 @@ function liveText() {
   return `Live — you are hearing ${languageName(target)}.`;
 }
 
-/** The state once connected: paused, the speaker away, or live. */
+/** The state once connected: paused, the speaker away, unplayable here, or live. */
 function showLive() {
   if (session && session.status === "paused") {
     setState("paused", "Paused by the speaker. The audio comes back when they resume.");
   } else if (!speakerPresent) {
     setState("speakerAway", "Connected. The speaker is not connected at the moment; waiting for them…");
+  } else if (formatProblem) {
+    setState("unsupported", formatProblem);
   } else {
     setState("live", liveText());
   }
@@ -169,6 +184,7 @@ function updateMeta() {
 
 async function play() {
   player = new Player({ targetMs: 200, maxMs: 1000 });
+  decoder = new StreamDecoder({ onSamples, onFormat, onError: () => stats.decodeErrors++ });
   live = new LiveConnection({
     query: () => ({ sessionId: session.sessionId, targetLanguage: $("language").value, fallback: "source" }),
     // We keep what is buffered across a refresh, so we resume after the last frame received.
@@ -195,6 +211,9 @@ function stopPlaying(ended = false) {
     player.stop();
   }
   player = null;
+  if (decoder) decoder.close();
+  decoder = null;
+  formatProblem = null;
   stats.connectionId = null;
 }
 
@@ -205,12 +224,43 @@ function onJoined(msg) {
   // audio: the format of what we will hear (our language, or the source as a fallback).
   const hearing =
     msg.audioLanguage || (msg.streamAvailable === false ? msg.sourceLanguage : msg.targetLanguage);
-  if (msg.audio) {
-    formats.set(hearing, msg.audio);
-    formats.set("*", msg.audio);
-  }
+  if (msg.audio) announced(hearing, msg.audio);
   speakerPresent = msg.speakerConnected !== false;
   showLive();
+}
+
+/**
+ * The server told the format of a language's stream (a join, a new publisher, a language switch):
+ * frames of that language are decoded with it from now on, and the page says at once if this
+ * browser cannot play it.
+ */
+function announced(language, format) {
+  formats.set(language, format);
+  // Every announcement is of the stream heard next: check it now rather than at its first frame.
+  if (decoder) decoder.setFormat(format);
+}
+
+function onFormat(format, problem) {
+  stats.format = format;
+  const wasProblem = formatProblem;
+  formatProblem = problem;
+  if (!live || stats.state === "ended") return;
+  if (problem) {
+    if (stats.state !== "paused") setState("unsupported", problem);
+  } else if (wasProblem && stats.state === "unsupported") {
+    showLive();
+  }
+}
+
+function onSamples(samples, rate) {
+  stats.decodedFrames++;
+  let peak = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const a = samples[i] < 0 ? -samples[i] : samples[i];
+    if (a > peak) peak = a;
+  }
+  if (peak > 0.01) stats.audibleFrames++;
+  if (player) player.push(samples, rate);
 }
 
 function onMessage(msg, current) {
@@ -243,12 +293,13 @@ function onMessage(msg, current) {
       showLive();
       break;
     case "streamStarted":
-      if (msg.audio) formats.set(msg.language, msg.audio);
+      if (msg.audio) announced(msg.language, msg.audio);
       // A new publisher numbers its stream afresh.
       lastSeqs.delete(msg.language);
       break;
     case "languageSwitched":
       $("language").value = msg.targetLanguage;
+      if (msg.audio && msg.audioLanguage) announced(msg.audioLanguage, msg.audio);
       break;
     case "continuityLost":
       if (player) player.reset();
@@ -294,32 +345,15 @@ function onAudio(buffer, connectionId) {
   }
   lastSeqs.set(frame.language, frame.seq);
   stats.lastSeq = frame.seq;
-  if (!player) return;
+  if (!player || !decoder) return;
+  lastFrameAt = performance.now();
   if (frame.language !== heard || discontinuity) {
     heard = frame.language;
     player.reset();
+    decoder.reset();
   }
-  const format = formats.get(frame.language) || formats.get("*") || DEFAULT_FORMAT;
-  if (format.codec && format.codec !== "pcm16") {
-    if (!warnedCodec) {
-      warnedCodec = true;
-      setState("error", `This page cannot play ${format.codec} audio yet.`);
-    }
-    return;
-  }
-  let samples = pcm16ToFloat(frame.payload);
-  const channels = format.channels || 1;
-  if (channels > 1) {
-    const mono = new Float32Array(Math.floor(samples.length / channels));
-    for (let i = 0; i < mono.length; i++) {
-      let sum = 0;
-      for (let c = 0; c < channels; c++) sum += samples[i * channels + c];
-      mono[i] = sum / channels;
-    }
-    samples = mono;
-  }
-  lastFrameAt = performance.now();
-  player.push(samples, format.sampleRate || DEFAULT_FORMAT.sampleRate);
+  decoder.setFormat(formats.get(frame.language) || DEFAULT_FORMAT);
+  decoder.decode(frame.payload);
 }
 
 function onClosed({ code, text, error, reconnecting }) {
@@ -335,6 +369,14 @@ function onClosed({ code, text, error, reconnecting }) {
     stopPlaying();
     setState("error", capitalise(text));
   }
+}
+
+function describeFormat(format) {
+  if (!format) return "–";
+  const name = format.codec === "pcm16" ? "PCM" : format.codec === "opus" ? "Opus" : format.codec;
+  const channels = (format.channels || 1) === 1 ? "mono" : `${format.channels} channels`;
+  const errors = stats.decodeErrors ? `, ${stats.decodeErrors} decoding errors` : "";
+  return `${name}, ${(format.sampleRate || 0) / 1000} kHz ${channels}${errors}`;
 }
 
 // ---- captions -------------------------------------------------------------------------------
@@ -404,6 +446,7 @@ setInterval(() => {
     : "–";
   stats.underruns = player ? player.stats.underruns : 0;
   $("d-gaps").textContent = `${stats.gaps} gaps, ${stats.duplicates} duplicates`;
+  $("d-format").textContent = describeFormat(stats.format);
   $("d-conn").textContent = stats.connectionId || "–";
 }, 250);
 
