@@ -2,11 +2,14 @@
 // stream the microphone, watch the audience, pause, resume, end.
 import { api, ApiError, browserLanguage, codePath, languages, LiveConnection } from "./protocol.js";
 import { Microphone, WIRE_RATE } from "./microphone.js";
+import { OPUS_QUERY, OpusEncoder, opusEncoderProblem } from "./encoder.js";
 import qrcode from "../vendor/qrcode.js";
 
 const $ = (id) => document.getElementById(id);
 // The token lives in this tab only: never in the URL, never in localStorage, never logged.
 const TOKEN_KEY = "pentecost.speakerToken";
+// The codec picked last time (not a secret).
+const CODEC_KEY = "pentecost.speakerCodec";
 // Above this much unsent audio (about a second) new frames are dropped to stay live.
 const MAX_BUFFERED_BYTES = 32 * 1024;
 
@@ -14,6 +17,7 @@ const MAX_BUFFERED_BYTES = 32 * 1024;
 const stats = {
   framesSent: 0,
   framesDropped: 0,
+  codec: null, // what the current connection declared: pcm16 | opus
   state: "signedOut",
   sessionId: null,
   listenerCount: 0,
@@ -28,6 +32,8 @@ let session = null;
 let live = null;
 let mic = null;
 let lastError = "";
+let sending = null; // the audio format the current connection declared (its sessionJoined)
+let encoder = null; // OpusEncoder while streaming Opus
 
 function capitalise(text) {
   return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
@@ -183,7 +189,7 @@ function openSession(s) {
   updateStatus();
   setState("connecting", "Connecting…");
   live = new LiveConnection({
-    query: () => ({ sessionId: session.sessionId, role: "speaker", token, codec: "pcm16", sampleRate: WIRE_RATE }),
+    query: () => ({ sessionId: session.sessionId, role: "speaker", token, ...wireFormat() }),
     handlers: { onJoined, onMessage, onAudio: () => {}, onClosed, onRefreshing: () => {} },
   });
   live.start();
@@ -194,6 +200,8 @@ function leaveSession() {
   stopMic();
   if (live) live.stop();
   live = null;
+  sending = null;
+  stats.codec = null;
   session = null;
   stats.sessionId = null;
   stats.connectionId = null;
@@ -286,6 +294,11 @@ function setCounts(total, byLanguage) {
 function onJoined(msg) {
   stats.connectionId = msg.connectionId;
   lastError = "";
+  sending = msg.audio || { codec: "pcm16", sampleRate: WIRE_RATE, channels: 1 };
+  stats.codec = sending.codec;
+  if (sending.codec !== "opus") closeEncoder();
+  // The codec was changed while this connection was being made: declare the new one.
+  if (sending.codec !== $("codec").value) live.refresh();
   session.status = msg.status || session.status;
   if (msg.listenerCount !== undefined) setCounts(msg.listenerCount, msg.listenersByLanguage);
   updateStatus();
@@ -375,21 +388,90 @@ async function toggleMic() {
 function stopMic() {
   if (mic) mic.stop();
   mic = null;
+  closeEncoder();
   $("mic").textContent = "Start microphone";
   $("level").style.width = "0";
 }
 
+/** One 20 ms frame of PCM16 from the microphone: sent as it is, or encoded to Opus first. */
 function sendFrame(pcm, peak) {
   $("level").style.width = `${Math.min(100, Math.round(Math.sqrt(peak) * 100))}%`;
+  if (!writableSocket()) return;
+  if (sending.codec !== "opus") {
+    send(pcm);
+    return;
+  }
+  if (!encoder) {
+    try {
+      encoder = new OpusEncoder(sendPacket, (e) => fallBackToPcm(`Opus encoding failed (${e.message}).`));
+    } catch (e) {
+      fallBackToPcm(`Opus encoding could not start (${e.message}).`);
+      return;
+    }
+  }
+  encoder.encode(pcm);
+}
+
+function sendPacket(packet) {
+  // Packets still in the encoder when the connection switched back to PCM are dropped.
+  if (sending && sending.codec === "opus" && writableSocket()) send(packet);
+}
+
+/** The current WebSocket if audio may be sent now, else null. */
+function writableSocket() {
   const socket = live ? live.socket : null;
   // Paused audio would be dropped by the server anyway: do not send it.
-  if (!socket || !session || session.status !== "active") return;
+  return socket && sending && session && session.status === "active" ? socket : null;
+}
+
+function send(payload) {
+  const socket = writableSocket();
   if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
     stats.framesDropped++;
     return;
   }
-  socket.send(pcm);
+  socket.send(payload);
   stats.framesSent++;
+}
+
+function closeEncoder() {
+  if (encoder) encoder.close();
+  encoder = null;
+}
+
+// ---- codec ----------------------------------------------------------------------------------
+
+/** The query parameters that declare the chosen codec (docs/protocol.md, "Publishing"). */
+function wireFormat() {
+  return $("codec").value === "opus" ? OPUS_QUERY : { codec: "pcm16", sampleRate: WIRE_RATE };
+}
+
+/** A new codec is declared by a new connection: the refresh flow, which listeners do not notice. */
+function codecChanged() {
+  localStorage.setItem(CODEC_KEY, $("codec").value);
+  $("codec-note").textContent = "";
+  if (live && live.open) live.refresh();
+}
+
+function fallBackToPcm(reason) {
+  closeEncoder();
+  $("codec").value = "pcm16";
+  $("codec-note").textContent = `${reason} Sending PCM instead.`;
+  if (live && live.open) live.refresh();
+}
+
+/** Offers Opus only where the browser can encode it. */
+async function checkOpus() {
+  const problem = await opusEncoderProblem();
+  if (!problem) return;
+  const option = $("codec").querySelector("option[value=opus]");
+  option.disabled = true;
+  option.textContent += " — not available in this browser";
+  $("codec-note").textContent = `${problem} The console sends PCM.`;
+  if ($("codec").value === "opus") {
+    $("codec").value = "pcm16";
+    if (live && live.open) live.refresh();
+  }
 }
 
 // ---- controls -------------------------------------------------------------------------------
@@ -448,6 +530,7 @@ $("signout").addEventListener("click", signOut);
 $("create-form").addEventListener("submit", create);
 $("reload").addEventListener("click", reloadMine);
 $("mic").addEventListener("click", toggleMic);
+$("codec").addEventListener("change", codecChanged);
 $("pause").addEventListener("click", togglePause);
 $("end").addEventListener("click", end);
 $("copy").addEventListener("click", copyLink);
@@ -457,6 +540,9 @@ $("back").addEventListener("click", () => {
   show("home");
   reloadMine();
 });
+
+if (localStorage.getItem(CODEC_KEY) === "opus") $("codec").value = "opus";
+checkOpus();
 
 const saved = sessionStorage.getItem(TOKEN_KEY);
 if (saved) {
