@@ -87,7 +87,27 @@ final class Chromium implements AutoCloseable {
     return context;
   }
 
-  /** A page whose script errors and console errors are collected for {@link #errors()}. */
+  /**
+   * A speaker's and a listener's browser profile, one page each, as most tests need. Closing them
+   * fails the test if any page had a script error.
+   */
+  record Pages(
+      BrowserContext speakerContext, BrowserContext listenerContext, Page speaker, Page listener)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      speakerContext.close();
+      listenerContext.close();
+    }
+  }
+
+  Pages pages(String baseUrl) {
+    BrowserContext speakerContext = context(baseUrl);
+    BrowserContext listenerContext = context(baseUrl);
+    return new Pages(speakerContext, listenerContext, page(speakerContext), page(listenerContext));
+  }
+
+  /** A page whose script errors and console errors are collected for {@link #takeErrors()}. */
   Page page(BrowserContext context) {
     Page page = context.newPage();
     page.onPageError(e -> record("page error: " + e));

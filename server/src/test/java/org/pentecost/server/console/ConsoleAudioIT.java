@@ -3,18 +3,12 @@ package org.pentecost.server.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pentecost.server.testing.TestServer;
 import org.pentecost.server.testing.WsClient;
 
@@ -24,44 +18,17 @@ import org.pentecost.server.testing.WsClient;
  * and no repeated frame.
  */
 class ConsoleAudioIT {
-  @TempDir static Path dir;
-  static TestServer server;
-  static Chromium chromium;
+  @RegisterExtension static final ConsoleBrowser browser = new ConsoleBrowser();
 
-  BrowserContext speakerContext;
-  BrowserContext listenerContext;
+  TestServer server;
   Page speaker;
   Page listener;
 
-  @BeforeAll
-  static void start() {
-    chromium = Chromium.launch();
-    server = TestServer.start(dir, Map.of("limits.trustedNetworks", "127.0.0.0/8"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-    if (chromium != null) {
-      chromium.close();
-    }
-  }
-
   @BeforeEach
   void pages() {
-    speakerContext = chromium.context(server.baseUrl());
-    listenerContext = chromium.context(server.baseUrl());
-    speaker = chromium.page(speakerContext);
-    listener = chromium.page(listenerContext);
-  }
-
-  @AfterEach
-  void closePages() {
-    speakerContext.close();
-    listenerContext.close();
-    assertThat(chromium.takeErrors()).as("script errors").isEmpty();
+    server = browser.server();
+    speaker = browser.speaker();
+    listener = browser.listener();
   }
 
   @Test
@@ -159,17 +126,14 @@ class ConsoleAudioIT {
   }
 
   private void assertNoLoss() {
-    Object anomalies = listener.evaluate("JSON.stringify(window.pentecostListener.anomalies)");
-    assertThat(number(listener, "gaps")).as("gaps %s", anomalies).isZero();
-    assertThat(number(listener, "duplicates")).as("duplicates %s", anomalies).isZero();
+    ConsoleSteps.assertNoLoss(listener);
   }
 
   private static double number(Page page, String field) {
-    return number(page, field, "pentecostListener");
+    return ConsoleSteps.number(page, "pentecostListener", field);
   }
 
   private static double number(Page page, String field, String object) {
-    return ((Number) page.evaluate("([o, f]) => window[o][f]", java.util.List.of(object, field)))
-        .doubleValue();
+    return ConsoleSteps.number(page, object, field);
   }
 }

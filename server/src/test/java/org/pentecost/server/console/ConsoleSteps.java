@@ -1,6 +1,9 @@
 package org.pentecost.server.console;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.microsoft.playwright.Page;
+import java.util.List;
 
 /** What the browser tests do often on the console's pages. */
 final class ConsoleSteps {
@@ -30,7 +33,7 @@ final class ConsoleSteps {
     try {
       page.waitForFunction(
           "([o, s]) => window[o] && window[o].state === s",
-          java.util.List.of(object, state),
+          List.of(object, state),
           new Page.WaitForFunctionOptions().setTimeout(10_000));
     } catch (RuntimeException e) {
       Object actual = page.evaluate("o => window[o] && window[o].state", object);
@@ -38,5 +41,20 @@ final class ConsoleSteps {
       throw new AssertionError(
           object + ".state: expected " + state + " but was " + actual + " (" + status + ")", e);
     }
+  }
+
+  /** {@code window[object][field]} of the page, a number. */
+  static double number(Page page, String object, String field) {
+    return ((Number) page.evaluate("([o, f]) => window[o][f]", List.of(object, field)))
+        .doubleValue();
+  }
+
+  /** The listener page counted no gap and no duplicate; if it did, says which frames. */
+  static void assertNoLoss(Page listener) {
+    Object anomalies = listener.evaluate("JSON.stringify(window.pentecostListener.anomalies)");
+    assertThat(number(listener, "pentecostListener", "gaps")).as("gaps %s", anomalies).isZero();
+    assertThat(number(listener, "pentecostListener", "duplicates"))
+        .as("duplicates %s", anomalies)
+        .isZero();
   }
 }
