@@ -52,6 +52,7 @@ class ConsoleAudioIT {
         null,
         new Page.WaitForFunctionOptions().setTimeout(15_000));
     assertThat(listener.textContent("#status")).contains("you are hearing English");
+    assertThat(number(listener, "audibleFrames")).as("non-silent frames (the beeps)").isPositive();
     assertNoLoss();
     double played = number(listener, "playedSeconds");
     listener.waitForTimeout(1000);

@@ -172,6 +172,8 @@ class ConsolePagesIT {
             "/console/js/player-worklet.js",
             "/console/js/capture-worklet.js",
             "/console/js/downsampler.js",
+            "/console/js/decoder.js",
+            "/console/js/encoder.js",
             "/console/vendor/qrcode.js");
   }
 

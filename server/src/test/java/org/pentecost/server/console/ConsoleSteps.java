@@ -3,6 +3,7 @@ package org.pentecost.server.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
+import java.util.Base64;
 import java.util.List;
 
 /** What the browser tests do often on the console's pages. */
@@ -56,5 +57,49 @@ final class ConsoleSteps {
     assertThat(number(listener, "pentecostListener", "duplicates"))
         .as("duplicates %s", anomalies)
         .isZero();
+  }
+
+  /**
+   * {@code count} real Opus packets of 20 ms, mono at {@code sampleRate}, of a sine at {@code hz}
+   * with a peak of 0.5, made by the browser's WebCodecs encoder in {@code page} (any page of the
+   * server: WebCodecs needs a secure context).
+   */
+  static List<byte[]> opusPackets(Page page, int sampleRate, int count, double hz) {
+    @SuppressWarnings("unchecked")
+    List<String> packets =
+        (List<String>)
+            page.evaluate(
+                "async ([rate, count, hz]) => {"
+                    + " const packets = []; let failure = null;"
+                    + " const encoder = new AudioEncoder({"
+                    + "   output: (chunk) => { const b = new Uint8Array(chunk.byteLength);"
+                    + "     chunk.copyTo(b); packets.push(btoa(String.fromCharCode(...b))); },"
+                    + "   error: (e) => { failure = String(e); } });"
+                    + " encoder.configure({ codec: 'opus', sampleRate: rate, numberOfChannels: 1,"
+                    + "   bitrate: 32000, opus: { frameDuration: 20000 } });"
+                    + " const n = rate / 50;"
+                    + " for (let i = 0; i < count; i++) {"
+                    + "   const s = new Float32Array(n);"
+                    + "   for (let j = 0; j < n; j++) s[j] = 0.5 * Math.sin(2 * Math.PI * hz * (i * n + j) / rate);"
+                    + "   const data = new AudioData({ format: 'f32', sampleRate: rate, numberOfFrames: n,"
+                    + "     numberOfChannels: 1, timestamp: i * 20000, data: s });"
+                    + "   encoder.encode(data); data.close(); }"
+                    + " await encoder.flush(); encoder.close();"
+                    + " if (failure) throw new Error(failure);"
+                    + " return packets; }",
+                List.of(sampleRate, count, hz));
+    return packets.stream().map(p -> Base64.getDecoder().decode(p)).toList();
+  }
+
+  /** Frame {@code n} (from 0) of a 16 kHz PCM16 sine at {@code hz}, 20 ms, peak 0.5. */
+  static byte[] pcmTone(int n, double hz) {
+    byte[] frame = new byte[640];
+    for (int i = 0; i < 320; i++) {
+      double t = (n * 320.0 + i) / 16_000;
+      short v = (short) Math.round(0.5 * 32767 * Math.sin(2 * Math.PI * hz * t));
+      frame[2 * i] = (byte) v;
+      frame[2 * i + 1] = (byte) (v >> 8);
+    }
+    return frame;
   }
 }
