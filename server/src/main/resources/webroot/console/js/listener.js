@@ -42,6 +42,8 @@ let player = null;
 let decoder = null; // StreamDecoder while playing
 let playedBefore = 0; // seconds played by earlier players (Stop, then Play again)
 const lastSeqs = new Map(); // language -> last sequence number accepted
+const lastFrom = new Map(); // language -> the connection that delivered that frame
+let resumedAfter = 0; // the lastSeq that the latest refresh or reconnect resumed after
 const formats = new Map(); // language -> audio format announced
 let heard = null; // language of the frames being played
 let lastFrameAt = 0; // performance.now() of the last audio frame
@@ -188,7 +190,10 @@ async function play() {
   live = new LiveConnection({
     query: () => ({ sessionId: session.sessionId, targetLanguage: $("language").value, fallback: "source" }),
     // We keep what is buffered across a refresh, so we resume after the last frame received.
-    resumeQuery: () => (stats.lastSeq > 0 ? { lastSeq: stats.lastSeq } : {}),
+    resumeQuery: () => {
+      resumedAfter = stats.lastSeq;
+      return stats.lastSeq > 0 ? { lastSeq: stats.lastSeq } : {};
+    },
     handlers: { onJoined, onMessage, onAudio, onClosed, onRefreshing: () => {} },
   });
   setState("connecting", "Connecting…");
@@ -331,8 +336,11 @@ function onAudio(buffer, connectionId) {
   const previous = lastSeqs.get(frame.language);
   if (previous !== undefined && !discontinuity) {
     if (frame.seq <= previous) {
-      // Replayed frames we already have are expected after a refresh; anything else is not.
-      if (!replay) {
+      // Expected after a refresh: frames replayed from the window, and frames published while
+      // both connections were open, which the old one delivered before the new one took over.
+      // Anything else is not.
+      const overlap = connectionId !== lastFrom.get(frame.language) && frame.seq > resumedAfter;
+      if (!replay && !overlap) {
         stats.duplicates++;
         anomaly("duplicate", frame, previous, connectionId);
       }
@@ -344,6 +352,7 @@ function onAudio(buffer, connectionId) {
     }
   }
   lastSeqs.set(frame.language, frame.seq);
+  lastFrom.set(frame.language, connectionId);
   stats.lastSeq = frame.seq;
   if (!player || !decoder) return;
   lastFrameAt = performance.now();
