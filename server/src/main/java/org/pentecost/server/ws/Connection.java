@@ -6,6 +6,8 @@ import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.pentecost.protocol.CloseCode;
 import org.pentecost.protocol.ErrorCode;
@@ -128,6 +130,15 @@ final class Connection {
     return closing || socket.isClosed();
   }
 
+  /**
+   * Whether {@code sessionJoined} is out. Until then messages from other threads (listener stats,
+   * broadcasts) are held back and audio is not written, so that sessionJoined is always first.
+   */
+  volatile boolean announced;
+
+  /** Messages held back until sessionJoined; guarded by {@code this}. */
+  private List<String> early;
+
   /** Sends a server message unless the connection is closing. Safe from any thread. */
   void send(JsonObject message) {
     sendText(message.encode());
@@ -135,12 +146,43 @@ final class Connection {
 
   /** Sends pre-encoded text to this connection (fan-out encodes once for many). */
   void sendText(String encoded) {
-    if (!isClosing()) {
-      if (batchCount > 0 && audioOut != null && audioOut.executor().inEventLoop()) {
-        Fanout.writeBatch(this); // audio batched before this message goes first
-      }
-      socket.writeTextMessage(encoded);
+    if (isClosing()) {
+      return;
     }
+    if (!announced) {
+      synchronized (this) {
+        if (!announced) {
+          if (early == null) {
+            early = new ArrayList<>();
+          }
+          early.add(encoded);
+          return;
+        }
+      }
+    }
+    write(encoded);
+  }
+
+  /** Sends {@code sessionJoined}, then whatever was held back for it. */
+  void announce(JsonObject joined) {
+    synchronized (this) {
+      write(joined.encode());
+      if (early != null) {
+        early.forEach(this::write);
+        early = null;
+      }
+      announced = true;
+    }
+  }
+
+  private void write(String encoded) {
+    if (isClosing()) {
+      return;
+    }
+    if (batchCount > 0 && audioOut != null && audioOut.executor().inEventLoop()) {
+      Fanout.writeBatch(this); // audio batched before this message goes first
+    }
+    socket.writeTextMessage(encoded);
   }
 
   void batch(WireFrame frame) {

@@ -138,8 +138,8 @@ final class Fanout {
 
   /** Queues one frame on a listener's socket; returns the loop's flusher, or null if not sent. */
   private LoopFlusher write(Connection c, WireFrame frame, long durationMicros, int flags) {
-    if (c.isClosing()) {
-      return null;
+    if (c.isClosing() || !c.announced) {
+      return null; // nothing before sessionJoined (a worker hears the source from then on)
     }
     ChannelHandlerContext out = c.audioOut();
     if (out != null && unsentBytes(out) * durationMicros / frame.length() > maxLagMicros) {

@@ -235,7 +235,7 @@ public final class WsGateway {
       if (format != null) {
         joined.put("audio", format.toJson());
       }
-      c.send(joined);
+      c.announce(joined);
       refreshed(c, previous);
       audio.catchUp(c, catchUp);
       return Future.succeededFuture();
@@ -271,7 +271,7 @@ public final class WsGateway {
                       session,
                       room.isSpeakerConnected(),
                       ar.succeeded() ? ar.result() : Map.of());
-              c.send(joined.put("audio", c.format.toJson()));
+              c.announce(joined.put("audio", c.format.toJson()));
               refreshed(c, previous);
               return Future.<Void>succeededFuture();
             });
