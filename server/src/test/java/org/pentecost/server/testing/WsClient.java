@@ -169,12 +169,25 @@ public final class WsClient implements AutoCloseable {
     socket.sendBinary(ByteBuffer.wrap(data), true).join();
   }
 
-  /** Sends a text message in several frames. */
+  /**
+   * Sends a text message in several frames. Stops when the server has closed the connection
+   * meanwhile (it may refuse a message before its last frame).
+   */
   public void sendFragmented(String text, int parts) {
     int step = Math.max(1, text.length() / parts);
     for (int i = 0; i < text.length(); i += step) {
       boolean last = i + step >= text.length();
-      socket.sendText(text.substring(i, Math.min(text.length(), i + step)), last).join();
+      if (closed.isDone() || socket.isOutputClosed()) {
+        return;
+      }
+      try {
+        socket.sendText(text.substring(i, Math.min(text.length(), i + step)), last).join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (closed.isDone() || socket.isOutputClosed()) {
+          return;
+        }
+        throw e;
+      }
     }
   }
 
