@@ -4,6 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import org.pentecost.server.cluster.Broker;
+import org.pentecost.server.cluster.LocalBroker;
+import org.pentecost.server.cluster.RedisBroker;
 import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.RateLimiter;
@@ -33,6 +36,7 @@ final class Backends {
   private final RateLimiter sessionLimiter;
   private final RedisCommands redis; // null when embedded
   private final RedisListenerCountStore redisCounts; // null when embedded
+  private final Broker broker;
 
   private Backends(
       String type,
@@ -40,7 +44,9 @@ final class Backends {
       ListenerCountStore counts,
       RateLimiter sessionLimiter,
       RedisCommands redis,
-      RedisListenerCountStore redisCounts) {
+      RedisListenerCountStore redisCounts,
+      Broker broker) {
+    this.broker = broker;
     this.type = type;
     this.sessions = sessions;
     this.counts = counts;
@@ -70,7 +76,8 @@ final class Backends {
           new MemoryListenerCountStore(),
           localLimiter,
           null,
-          null);
+          null,
+          new LocalBroker(nodeId));
     }
     RedisCommands redis = RedisCommands.create(vertx, store);
     RedisKeys keys = new RedisKeys(store.redis().keyPrefix());
@@ -89,7 +96,15 @@ final class Backends {
         counts,
         new RedisRateLimiter(redis, keys, metrics),
         redis,
-        counts);
+        counts,
+        new RedisBroker(
+            vertx,
+            redis,
+            keys,
+            nodeId,
+            config.audio().replayWindow().toNanos() / 1000,
+            config.sessions().speakerGracePeriod().toMillis() + 60_000,
+            metrics.registry()));
   }
 
   String type() {
@@ -102,6 +117,11 @@ final class Backends {
 
   ListenerCountStore counts() {
     return counts;
+  }
+
+  /** Audio and events between nodes: in-process when embedded, Redis pub/sub with Redis. */
+  Broker broker() {
+    return broker;
   }
 
   /** The limiter of session creation: shared by all nodes with Redis. */
@@ -126,7 +146,8 @@ final class Backends {
                     "store: {} does not answer ({}); starting anyway, unhealthy until it does",
                     redis.description(),
                     e.getMessage()))
-        .transform(ar -> redisCounts.start());
+        .transform(ar -> redisCounts.start())
+        .transform(ar -> broker.start());
   }
 
   /** Stops counting (removing this node's counts from Redis), then releases the stores. */
@@ -144,6 +165,7 @@ final class Backends {
                                 + " leave when its lease runs out",
                             e.getMessage()));
     return counted
+        .transform(ar -> broker.close())
         .transform(ar -> sessions.close())
         .transform(ar -> redis == null ? Future.succeededFuture() : redis.close());
   }

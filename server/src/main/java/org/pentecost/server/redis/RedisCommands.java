@@ -32,12 +32,16 @@ import org.pentecost.server.store.StoreException;
  * starts while Redis is down, or sees it restart, recovers by itself once Redis answers again.
  */
 public final class RedisCommands {
+  private final Vertx vertx;
+  private final RedisOptions options;
   private final Redis client;
   private final long timeoutMillis;
   private final String description;
 
-  private RedisCommands(Redis client, long timeoutMillis, String description) {
-    this.client = client;
+  private RedisCommands(Vertx vertx, RedisOptions options, long timeoutMillis, String description) {
+    this.vertx = vertx;
+    this.options = options;
+    this.client = Redis.createClient(vertx, options);
     this.timeoutMillis = timeoutMillis;
     this.description = description;
   }
@@ -67,7 +71,15 @@ public final class RedisCommands {
     }
     String description =
         "redis " + (redis.isCluster() ? "cluster " : "") + ConfigLoader.redactPassword(redis.url());
-    return new RedisCommands(Redis.createClient(vertx, options), timeout, description);
+    return new RedisCommands(vertx, options, timeout, description);
+  }
+
+  /**
+   * A client of the same Redis apart from the shared pool, for connections that are held for good
+   * (a subscription, an ordered stream of commands); each {@code connect()} opens one.
+   */
+  public Redis dedicatedClient() {
+    return Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(4));
   }
 
   /** Where this client connects, password redacted; for logs and messages. */

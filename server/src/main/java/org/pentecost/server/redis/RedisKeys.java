@@ -50,4 +50,17 @@ public final class RedisKeys {
   public String rate(String limit, String key) {
     return prefix + "rate:" + limit + ":" + key;
   }
+
+  /**
+   * List of a stream's last frames (its shared replay window), and the pub/sub channel of the same
+   * name that carries them live to the nodes with members of the stream.
+   */
+  public String audio(String sessionId, String language) {
+    return prefix + "audio:{" + sessionId + "}:" + language;
+  }
+
+  /** Pub/sub channel of the events between nodes (streams, speakers, session status). */
+  public String events() {
+    return prefix + "events";
+  }
 }
