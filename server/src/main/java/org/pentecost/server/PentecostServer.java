@@ -67,7 +67,14 @@ public final class PentecostServer {
       this.tokens = JwtTokenVerifier.create(vertx, config.auth(), config.server().dataDir());
       this.gateway =
           new WsGateway(
-              vertx, config, sessions, sessions.listenerCounts(), tokens, limiter, metrics);
+              vertx,
+              config,
+              sessions,
+              sessions.listenerCounts(),
+              tokens,
+              limiter,
+              metrics,
+              backends.broker());
     } catch (RuntimeException e) {
       vertx.close();
       throw e;

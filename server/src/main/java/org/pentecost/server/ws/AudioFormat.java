@@ -33,6 +33,14 @@ record AudioFormat(String codec, int sampleRate, int channels, int frameMs) {
     return frameMs * 1000L;
   }
 
+  static AudioFormat fromJson(JsonObject j) {
+    return new AudioFormat(
+        j.getString("codec", DEFAULT.codec()),
+        j.getInteger("sampleRate", DEFAULT.sampleRate()),
+        j.getInteger("channels", DEFAULT.channels()),
+        j.getInteger("frameMs", DEFAULT.frameMs()));
+  }
+
   JsonObject toJson() {
     return new JsonObject()
         .put("codec", codec)

@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.pentecost.protocol.Messages;
+import org.pentecost.server.cluster.Broker;
 
 /**
  * Who hears which stream. A listener hears its target language's stream; with {@code
@@ -16,10 +17,43 @@ import org.pentecost.protocol.Messages;
 final class AudioRouting {
   private final Fanout fanout;
   private final long windowMicros;
+  private final Broker broker;
+  private final RemoteStreams remote;
 
-  AudioRouting(Fanout fanout, long windowMicros) {
+  AudioRouting(Fanout fanout, long windowMicros, Broker broker, RemoteStreams remote) {
     this.fanout = fanout;
     this.windowMicros = windowMicros;
+    this.broker = broker;
+    this.remote = remote;
+  }
+
+  long windowMicros() {
+    return windowMicros;
+  }
+
+  /** The language a joining listener hears: its own, or the source while nobody publishes it. */
+  String languageFor(SessionRoom room, Connection c, String source) {
+    boolean useSource = !isLive(room, c.language) && c.fallback && !c.language.equals(source);
+    return useSource ? source : c.language;
+  }
+
+  /** Adds a member to a stream; the node holds the stream's channel while it has members. */
+  private List<ReplayWindow.Entry> join(
+      SessionRoom room, Connection c, String language, long lastSeq) {
+    List<ReplayWindow.Entry> missed = room.stream(language, windowMicros).subscribe(c, lastSeq);
+    if (!broker.isLocal()) {
+      broker.subscribe(room.sessionId, language).onFailure(e -> {});
+    }
+    return missed;
+  }
+
+  /** A frame numbered on another node: kept here and written to this node's audience. */
+  void received(SessionRoom room, Broker.Frame f) {
+    AudioStream.Published p =
+        room.stream(f.language(), windowMicros).received(f.seq(), f.durationMicros(), f.audio());
+    if (p != null) {
+      fanout.send(p);
+    }
   }
 
   /**
@@ -29,12 +63,9 @@ final class AudioRouting {
    * nothing overtakes the replay.
    */
   CatchUp listenerJoined(SessionRoom room, Connection c, String source, long lastSeq) {
-    AudioStream target = room.stream(c.language, windowMicros);
-    boolean useSource = !target.isLive() && c.fallback && !c.language.equals(source);
-    String language = useSource ? source : c.language;
+    String language = languageFor(room, c, source);
     c.audioLanguage = language;
-    return new CatchUp(
-        language, lastSeq, room.stream(language, windowMicros).subscribe(c, lastSeq));
+    return new CatchUp(language, lastSeq, join(room, c, language, lastSeq));
   }
 
   /** The frames a joining listener missed (null: too old, it joins live). */
@@ -62,8 +93,8 @@ final class AudioRouting {
     String heard = c.audioLanguage;
     if (heard != null) {
       AudioStream s = room.existingStream(heard);
-      if (s != null) {
-        s.unsubscribe(c);
+      if (s != null && s.unsubscribe(c) && !broker.isLocal()) {
+        broker.unsubscribe(room.sessionId, heard);
       }
     }
   }
@@ -79,26 +110,39 @@ final class AudioRouting {
   void publisherJoined(SessionRoom room, Connection c) {
     AudioStream s = room.stream(c.language, windowMicros);
     Connection previous = s.publisher(c, c.format);
-    if (previous != null && c.format.equals(previous.format)) {
+    AudioFormat elsewhere = remote.format(room.sessionId, c.language);
+    remote.publishedHere(room.sessionId, c.language, c.format);
+    AudioFormat before = previous != null ? previous.format : elsewhere;
+    if (before != null && c.format.equals(before)) {
       return; // a refresh or takeover: the stream goes on, listeners notice nothing
     }
     // A new stream, or one whose new publisher encodes it differently: its listeners must know.
+    announceStarted(room, c.language, c.format, c);
+  }
+
+  /** Another node started publishing a language (or publishes it in another format now). */
+  void remoteStarted(SessionRoom room, String language, AudioFormat format) {
+    announceStarted(room, language, format, null);
+  }
+
+  private void announceStarted(
+      SessionRoom room, String language, AudioFormat format, Connection publisher) {
     JsonObject started =
         WsMessages.of(Messages.STREAM_STARTED)
-            .put("language", c.language)
-            .put("audio", c.format.toJson());
+            .put("language", language)
+            .put("audio", format.toJson());
     for (Connection member : room.all()) {
-      if (member == c) {
+      if (member == publisher) {
         continue;
       }
-      boolean hearsIt = c.language.equals(member.audioLanguage);
-      boolean wantsIt = member.role == Role.LISTENER && c.language.equals(member.language);
+      boolean hearsIt = language.equals(member.audioLanguage);
+      boolean wantsIt = member.role == Role.LISTENER && language.equals(member.language);
       if (wantsIt && !hearsIt && member.audioLanguage != null) {
         // A fallback listener moves from the floor audio to its own language, live.
         member.context.runOnContext(
             v -> {
               left(room, member);
-              subscribe(room, member, c.language, -1);
+              subscribe(room, member, language, -1);
               Fanout.discontinuity(member);
               member.send(started.copy());
             });
@@ -114,9 +158,24 @@ final class AudioRouting {
     if (s == null || !s.publisherLeft(c)) {
       return;
     }
-    JsonObject stopped = WsMessages.of(Messages.STREAM_STOPPED).put("language", c.language);
-    for (Connection member : room.listenersOf(c.language)) {
-      if (member.fallback && !c.language.equals(source)) {
+    remote.stoppedHere(room.sessionId, c.language);
+    if (isLive(room, c.language)) {
+      return; // it is published on another node now
+    }
+    announceStopped(room, c.language, source);
+  }
+
+  /** The other node that published a language stopped, and nobody publishes it here. */
+  void remoteStopped(SessionRoom room, String language, String source) {
+    if (!isLive(room, language)) {
+      announceStopped(room, language, source);
+    }
+  }
+
+  private void announceStopped(SessionRoom room, String language, String source) {
+    JsonObject stopped = WsMessages.of(Messages.STREAM_STOPPED).put("language", language);
+    for (Connection member : room.listenersOf(language)) {
+      if (member.fallback && !language.equals(source)) {
         // Told once it is back on the floor audio, so that it hears every frame from then on.
         member.context.runOnContext(
             v -> {
@@ -142,23 +201,38 @@ final class AudioRouting {
         s == null ? null : s.publish(c, payload, System.currentTimeMillis() * 1000);
     if (p != null) {
       fanout.send(p);
+      if (!broker.isLocal()) {
+        broker.publish(
+            new Broker.Frame(
+                room.sessionId,
+                p.language(),
+                broker.nodeId(),
+                p.seq(),
+                p.durationMicros(),
+                p.frame().audio()));
+      }
     }
   }
 
   /** The format of the stream a connection hears, or null while nobody publishes it. */
   AudioFormat formatHeard(SessionRoom room, Connection c) {
-    AudioStream s = c.audioLanguage == null ? null : room.existingStream(c.audioLanguage);
-    return s == null ? null : s.format();
+    if (c.audioLanguage == null) {
+      return null;
+    }
+    AudioStream s = room.existingStream(c.audioLanguage);
+    AudioFormat local = s == null ? null : s.format();
+    return local != null ? local : remote.format(room.sessionId, c.audioLanguage);
   }
 
+  /** Someone publishes {@code language}, here or on another node. */
   boolean isLive(SessionRoom room, String language) {
     AudioStream s = room.existingStream(language);
-    return s != null && s.isLive();
+    return (s != null && s.isLive()) || remote.format(room.sessionId, language) != null;
   }
 
   private void subscribe(SessionRoom room, Connection c, String language, long lastSeq) {
     c.audioLanguage = language;
-    List<ReplayWindow.Entry> missed = room.stream(language, windowMicros).subscribe(c, lastSeq);
+    List<ReplayWindow.Entry> missed = join(room, c, language, lastSeq);
     catchUp(c, new CatchUp(language, lastSeq, missed));
   }
 }

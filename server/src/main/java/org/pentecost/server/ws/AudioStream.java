@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.pentecost.protocol.AudioFrame;
+import org.pentecost.server.cluster.Broker;
 
 /**
  * One language's stream in one session on this node: its publisher, its sequence numbers, its
@@ -70,14 +71,15 @@ final class AudioStream {
     return lastSeq < 0 ? List.of() : window.after(lastSeq);
   }
 
-  synchronized void unsubscribe(Connection c) {
+  /** Removes a member; true if it was one. */
+  synchronized boolean unsubscribe(Connection c) {
     Connection[] group = audience.get(c.loop);
     if (group == null) {
-      return;
+      return false;
     }
     Connection[] shrunk = Arrays.stream(group).filter(m -> m != c).toArray(Connection[]::new);
     if (shrunk.length == group.length) {
-      return;
+      return false;
     }
     Map<Context, Connection[]> next = new HashMap<>(audience);
     if (shrunk.length == 0) {
@@ -86,6 +88,46 @@ final class AudioStream {
       next.put(c.loop, shrunk);
     }
     audience = next;
+    return true;
+  }
+
+  /**
+   * A frame numbered on another node: kept and handed to the audience like a local one, with its
+   * own sequence number; null if this stream already holds that number or a later one.
+   */
+  synchronized Published received(long n, long durationMicros, Buffer audio) {
+    long received = System.nanoTime();
+    if (n <= seq) {
+      return null;
+    }
+    seq = n;
+    WireFrame frame = wire(audio);
+    window.add(new ReplayWindow.Entry(n, durationMicros, frame));
+    return new Published(language, n, durationMicros, frame, audience, received);
+  }
+
+  /**
+   * Adds frames of the shared window that this node does not hold (a listener resumes here on a
+   * stream this node has not heard from the start).
+   */
+  synchronized void merge(List<Broker.Frame> frames) {
+    List<ReplayWindow.Entry> entries = new java.util.ArrayList<>();
+    for (Broker.Frame f : frames) {
+      entries.add(new ReplayWindow.Entry(f.seq(), f.durationMicros(), wire(f.audio())));
+    }
+    window.merge(entries);
+    seq = Math.max(seq, window.newestSeq());
+  }
+
+  /** Numbering continues after {@code n} (the newest of the shared window at a takeover). */
+  synchronized void advanceTo(long n) {
+    seq = Math.max(seq, n);
+  }
+
+  private static WireFrame wire(Buffer audio) {
+    return WireFrame.encode(
+        audio.getBytes(0, AudioFrame.HEADER_BYTES),
+        audio.getBuffer(AudioFrame.HEADER_BYTES, audio.length()));
   }
 
   /** Makes {@code c} the publisher; returns the one it replaces, or null. */
@@ -103,6 +145,11 @@ final class AudioStream {
     }
     publisher = null;
     return true;
+  }
+
+  /** The connection publishing here, or null. */
+  synchronized Connection publisherConnection() {
+    return publisher;
   }
 
   synchronized boolean isLive() {

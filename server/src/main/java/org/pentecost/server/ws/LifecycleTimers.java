@@ -23,12 +23,20 @@ final class LifecycleTimers {
   private long sweepTimer = -1;
   private long statsTimer = -1;
 
+  /**
+   * With other nodes, counts also change where this node cannot see it: rooms with a speaker or
+   * worker here are polled every interval (still sent only on change).
+   */
+  private final boolean cluster;
+
   LifecycleTimers(
       Vertx vertx,
       ConnectionRegistry registry,
       SessionService sessions,
-      PentecostConfig.Connections config) {
+      PentecostConfig.Connections config,
+      boolean cluster) {
     this.vertx = vertx;
+    this.cluster = cluster;
     this.registry = registry;
     this.sessions = sessions;
     this.config = config;
@@ -81,7 +89,7 @@ final class LifecycleTimers {
 
   private void stats() {
     for (SessionRoom room : registry.rooms()) {
-      if (!room.statsDirty) {
+      if (!room.statsDirty && !(cluster && (room.speaker() != null || !room.workers().isEmpty()))) {
         continue;
       }
       room.statsDirty = false;

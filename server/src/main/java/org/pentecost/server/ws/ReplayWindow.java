@@ -52,6 +52,20 @@ final class ReplayWindow {
     return missed;
   }
 
+  /** Adds {@code more} to what is held, in sequence order, each sequence number once. */
+  void merge(List<Entry> more) {
+    java.util.TreeMap<Long, Entry> all = new java.util.TreeMap<>();
+    for (Entry e : more) {
+      all.put(e.seq(), e);
+    }
+    for (Entry e : frames) {
+      all.put(e.seq(), e);
+    }
+    frames.clear();
+    heldMicros = 0;
+    all.values().forEach(this::add);
+  }
+
   long newestSeq() {
     Entry newest = frames.peekLast();
     return newest == null ? 0 : newest.seq();

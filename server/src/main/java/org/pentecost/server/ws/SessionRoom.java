@@ -39,6 +39,9 @@ final class SessionRoom {
   /** While paused, published frames are dropped. */
   volatile boolean paused;
 
+  /** Joins in progress that keep the room (and its streams) while they read a shared window. */
+  int holds;
+
   /** Counts changed since the last listenerStats; read and cleared by the stats tick. */
   volatile boolean statsDirty;
 
@@ -75,6 +78,27 @@ final class SessionRoom {
     speaker = null;
     speakerAway = true;
     return true;
+  }
+
+  /** The speaker connected on another node: {@code c} no longer speaks, and that is no drop. */
+  synchronized boolean speakerMoved(Connection c) {
+    if (speaker != c) {
+      return false;
+    }
+    speaker = null;
+    return true;
+  }
+
+  /**
+   * The speaker came back on another node: stops waiting for it here. Returns the grace timer to
+   * cancel (-1 if none) and whether listeners here had been told it was gone.
+   */
+  synchronized SpeakerChange speakerBackElsewhere() {
+    boolean wasAway = speakerAway;
+    speakerAway = false;
+    long timer = graceTimer;
+    graceTimer = -1;
+    return new SpeakerChange(null, wasAway, timer);
   }
 
   synchronized void graceTimer(long id) {
@@ -158,7 +182,8 @@ final class SessionRoom {
         && listeners.isEmpty()
         && workers.isEmpty()
         && graceTimer < 0
-        && !speakerAway;
+        && !speakerAway
+        && holds == 0;
   }
 
   /** What {@link #setSpeaker} replaced. */

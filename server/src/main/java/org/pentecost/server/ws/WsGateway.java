@@ -18,9 +18,11 @@ import org.pentecost.protocol.ErrorCode;
 import org.pentecost.protocol.Messages;
 import org.pentecost.server.ApiException;
 import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.cluster.Broker;
 import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.LocalRateLimiter;
+import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
 import org.pentecost.server.session.SessionStatus;
@@ -49,6 +51,9 @@ public final class WsGateway {
   private final List<Cidr> trustedProxies;
   private final Vertx vertx;
   private final SessionService sessions;
+  private final Broker broker;
+  private final RemoteStreams remote;
+  private final long graceMillis;
 
   /** Set when the node shuts down: closes then are the node's doing, not the speakers'. */
   private volatile boolean stopping;
@@ -69,8 +74,12 @@ public final class WsGateway {
       ListenerCountStore counts,
       TokenVerifier tokens,
       LocalRateLimiter limiter,
-      Metrics metrics) {
+      Metrics metrics,
+      Broker broker) {
     this.vertx = vertx;
+    this.broker = broker;
+    this.remote = new RemoteStreams(broker);
+    this.graceMillis = config.sessions().speakerGracePeriod().toMillis();
     this.sessions = sessions;
     this.config = config.connections();
     this.counts = counts;
@@ -91,12 +100,28 @@ public final class WsGateway {
                 config.audio().maxListenerLag().toNanos() / 1000,
                 config.audio().slowListenerTimeout().toMillis(),
                 metrics.registry()),
-            config.audio().replayWindow().toNanos() / 1000);
+            config.audio().replayWindow().toNanos() / 1000,
+            broker,
+            remote);
     this.events =
         new SessionEvents(vertx, registry, sessions, config.sessions().speakerGracePeriod());
+    remote.attach(vertx, registry, audio, events, sessions, config.connections().refreshOverlap());
     this.router = new ActionRouter(sessions, counts, joins, registry, audio);
-    this.timers = new LifecycleTimers(vertx, registry, sessions, config.connections());
-    sessions.onStatusChange(events::statusChanged);
+    this.timers =
+        new LifecycleTimers(vertx, registry, sessions, config.connections(), !broker.isLocal());
+    sessions.onStatusChange(
+        s -> {
+          events.statusChanged(s);
+          remote.statusChangedHere(s);
+        });
+    broker.onEvent(remote::event);
+    broker.onFrame(
+        f -> {
+          SessionRoom room = registry.room(f.sessionId());
+          if (room != null) {
+            audio.received(room, f);
+          }
+        });
     open.forEach(
         (role, n) ->
             Gauge.builder("pentecost.connections", n, AtomicInteger::get)
@@ -198,6 +223,56 @@ public final class WsGateway {
 
   private Future<Void> join(Admission.Admitted a) {
     Connection c = a.connection();
+    if (c.role != Role.LISTENER || a.lastSeq() < 0 || broker.isLocal()) {
+      return join(a, false);
+    }
+    // Resuming on a node that may not have heard the stream: subscribe first, then read the
+    // shared window, so that every frame is either in what was read or arrives live. The hold
+    // keeps the room, and its stream's window, until the listener is in it.
+    SessionRoom held =
+        registry.inRoom(
+            c.sessionId,
+            r -> {
+              r.holds++;
+              return r;
+            });
+    String language = audio.languageFor(held, c, a.session().sourceLanguage());
+    Future<Void> read =
+        broker
+            .subscribe(c.sessionId, language)
+            .compose(v -> broker.window(c.sessionId, language))
+            .map(
+                frames -> {
+                  held.stream(language, audio.windowMicros()).merge(frames);
+                  return (Void) null;
+                })
+            .recover(
+                e -> {
+                  LOG.warn("{}: reading the shared window failed: {}", c, e.toString());
+                  return Future.succeededFuture();
+                });
+    return RedisCommands.onContext(read, c.context)
+        .compose(
+            v -> {
+              try {
+                if (c.socket.isClosed()) {
+                  registry.inRoom(
+                      c.sessionId,
+                      r -> {
+                        r.holds--;
+                        return null;
+                      });
+                  return Future.succeededFuture();
+                }
+                return join(a, true);
+              } finally {
+                broker.unsubscribe(c.sessionId, language);
+              }
+            });
+  }
+
+  private Future<Void> join(Admission.Admitted a, boolean held) {
+    Connection c = a.connection();
     LOG.debug("{} joined from {}", c, c.clientIp.getHostAddress());
     Session session = a.session();
     Connection previous = a.previous();
@@ -212,6 +287,9 @@ public final class WsGateway {
             r -> {
               r.sourceLanguage = session.sourceLanguage();
               r.paused = session.status() == SessionStatus.PAUSED;
+              if (held) {
+                r.holds--;
+              }
               switch (c.role) {
                 case LISTENER -> {
                   r.addListener(c);
@@ -229,7 +307,7 @@ public final class WsGateway {
       // frame (those reach it as tasks queued behind this one).
       AudioRouting.CatchUp catchUp =
           audio.listenerJoined(room, c, session.sourceLanguage(), a.lastSeq());
-      JsonObject joined = joined(c, session, room.isSpeakerConnected(), null);
+      JsonObject joined = joined(c, session, speakerConnected(room), null);
       joined.put("streamAvailable", live).put("audioLanguage", c.audioLanguage);
       AudioFormat format = audio.formatHeard(room, c);
       if (format != null) {
@@ -240,6 +318,32 @@ public final class WsGateway {
       audio.catchUp(c, catchUp);
       return Future.succeededFuture();
     }
+    Future<Void> numbered = Future.succeededFuture();
+    if (!broker.isLocal()) {
+      // Numbering goes on from the newest frame of the shared window (a speaker that refreshed
+      // from another node): listeners see no jump. Nothing is read from the socket before this.
+      numbered =
+          RedisCommands.onContext(
+              broker
+                  .newestSeq(c.sessionId, c.language)
+                  .map(
+                      n -> {
+                        room.stream(c.language, audio.windowMicros()).advanceTo(n);
+                        return (Void) null;
+                      })
+                  .recover(
+                      e -> {
+                        LOG.warn("{}: reading the shared window failed: {}", c, e.toString());
+                        return Future.succeededFuture();
+                      }),
+              c.context);
+    }
+    return numbered.compose(v -> publisherJoined(c, room, session, previous, replacedOrChange[0]));
+  }
+
+  private Future<Void> publisherJoined(
+      Connection c, SessionRoom room, Session session, Connection previous, Object change0) {
+    Object[] replacedOrChange = {change0};
     if (c.role == Role.WORKER) {
       Connection replaced = (Connection) replacedOrChange[0];
       if (replaced != null && replaced != previous) {
@@ -256,7 +360,8 @@ public final class WsGateway {
         // A second speaker connection of the owner takes over from the first.
         replaced.close(CloseCode.REPLACED, "replaced by a newer speaker connection");
       }
-      if (change.wasAway()) {
+      boolean awayElsewhere = remote.speakerJoinedHere(c.sessionId);
+      if (change.wasAway() || awayElsewhere) {
         events.speakerReturned(c.sessionId);
       }
       audio.publisherJoined(room, c);
@@ -267,14 +372,15 @@ public final class WsGateway {
             ar -> {
               JsonObject joined =
                   joined(
-                      c,
-                      session,
-                      room.isSpeakerConnected(),
-                      ar.succeeded() ? ar.result() : Map.of());
+                      c, session, speakerConnected(room), ar.succeeded() ? ar.result() : Map.of());
               c.announce(joined.put("audio", c.format.toJson()));
               refreshed(c, previous);
               return Future.<Void>succeededFuture();
             });
+  }
+
+  private boolean speakerConnected(SessionRoom room) {
+    return room.isSpeakerConnected() || remote.speakerConnected(room.sessionId);
   }
 
   private io.vertx.core.json.JsonObject joined(
@@ -372,6 +478,9 @@ public final class WsGateway {
     Boolean dropped = registry.inRoom(c.sessionId, r -> r.speakerLeft(c));
     if (Boolean.TRUE.equals(dropped) && !stopping && (room == null || !room.ended)) {
       events.speakerDropped(c.sessionId);
+      remote.speakerDroppedHere(c.sessionId, graceMillis);
+    } else if (Boolean.TRUE.equals(dropped)) {
+      remote.speakerLeftHere(c.sessionId);
     }
   }
 }
