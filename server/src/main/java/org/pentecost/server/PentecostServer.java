@@ -137,7 +137,15 @@ public final class PentecostServer {
 
   private Future<Void> listen() {
     HttpApi api =
-        new HttpApi(config, sessions, tokens, metrics, Version.get(), nodeId, backends.type());
+        new HttpApi(
+            config,
+            sessions,
+            tokens,
+            metrics,
+            Version.get(),
+            nodeId,
+            backends.type(),
+            gateway::isStopping);
     int instances =
         config.server().instances() > 0
             ? config.server().instances()
@@ -193,10 +201,12 @@ public final class PentecostServer {
     if (purgeTimer >= 0) {
       vertx.cancelTimer(purgeTimer);
     }
-    gateway.stop();
-    // Servers first (no new writes), then the store (its futures complete on Vert.x contexts,
-    // so Vert.x must still run), then Vert.x itself.
-    return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+    // The drain first (clients refresh onto other nodes while this one still serves them), then
+    // the servers (no new writes), then the store (its futures complete on Vert.x contexts, so
+    // Vert.x must still run), then Vert.x itself.
+    return gateway
+        .stop()
+        .transform(ar -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .transform(ar -> backends.close())
         .transform(ar -> vertx.close())
         .onComplete(ar -> metrics.close());

@@ -83,7 +83,8 @@ final class ServeCommand implements Callable<Integer> {
                         .stop()
                         .toCompletionStage()
                         .toCompletableFuture()
-                        .get(30, TimeUnit.SECONDS);
+                        .get(
+                            config.connections().drainTimeout().toSeconds() + 30, TimeUnit.SECONDS);
                   } catch (Exception e) {
                     System.err.println("error during shutdown: " + e.getMessage());
                   }

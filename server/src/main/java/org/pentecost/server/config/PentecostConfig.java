@@ -105,7 +105,8 @@ public record PentecostConfig(
       int socketSendBufferBytes,
       Duration closeHandshakeTimeout,
       Duration statsInterval,
-      Duration sweepInterval) {}
+      Duration sweepInterval,
+      Duration drainTimeout) {}
 
   /** The audio path: replay window and slow listeners. */
   public record Audio(

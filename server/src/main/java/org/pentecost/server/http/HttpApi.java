@@ -39,6 +39,7 @@ public final class HttpApi {
   private final String nodeId;
   private final String storeType;
   private final Bucket throttle;
+  private final java.util.function.BooleanSupplier draining;
 
   public HttpApi(
       PentecostConfig config,
@@ -47,8 +48,10 @@ public final class HttpApi {
       Metrics metrics,
       String version,
       String nodeId,
-      String storeType) {
+      String storeType,
+      java.util.function.BooleanSupplier draining) {
     this.config = config;
+    this.draining = draining;
     this.sessions = sessions;
     this.tokens = tokens;
     this.metrics = metrics;
@@ -73,7 +76,7 @@ public final class HttpApi {
     }
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes()));
     new SessionRoutes(sessions, tokens).mount(router);
-    new SystemRoutes(sessions, metrics, version, nodeId, storeType).mount(router);
+    new SystemRoutes(sessions, metrics, version, nodeId, storeType, draining).mount(router);
     new ConsoleRoutes().mount(router);
     router.route().failureHandler(ErrorReplies::handleFailure);
     router.errorHandler(404, ctx -> ErrorReplies.send(ctx, ErrorReplies.fromStatus(404)));

@@ -3,6 +3,7 @@ package org.pentecost.server.http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.util.function.BooleanSupplier;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.session.Languages;
 import org.pentecost.server.session.SessionService;
@@ -14,9 +15,16 @@ final class SystemRoutes {
   private final String version;
   private final String nodeId;
   private final String storeType;
+  private final BooleanSupplier draining;
 
   SystemRoutes(
-      SessionService sessions, Metrics metrics, String version, String nodeId, String storeType) {
+      SessionService sessions,
+      Metrics metrics,
+      String version,
+      String nodeId,
+      String storeType,
+      BooleanSupplier draining) {
+    this.draining = draining;
     this.sessions = sessions;
     this.metrics = metrics;
     this.version = version;
@@ -36,9 +44,13 @@ final class SystemRoutes {
                   .onComplete(
                       ar -> {
                         double millis = (System.nanoTime() - start) / 1e6;
+                        boolean drain = draining.getAsBoolean();
+                        boolean ok = ar.succeeded() && !drain;
                         JsonObject body =
                             new JsonObject()
-                                .put("status", ar.succeeded() ? "healthy" : "unhealthy")
+                                .put(
+                                    "status",
+                                    drain ? "draining" : ar.succeeded() ? "healthy" : "unhealthy")
                                 .put("store", ar.succeeded() ? "connected" : "unavailable")
                                 .put("storeType", storeType)
                                 .put("version", version)
@@ -46,7 +58,7 @@ final class SystemRoutes {
                                 .put("responseTimeMs", Math.round(millis * 100) / 100.0)
                                 .put("timestamp", System.currentTimeMillis());
                         ctx.response()
-                            .setStatusCode(ar.succeeded() ? 200 : 503)
+                            .setStatusCode(ok ? 200 : 503)
                             .putHeader("Content-Type", "application/json")
                             .putHeader("Cache-Control", "no-store")
                             .end(body.encode());

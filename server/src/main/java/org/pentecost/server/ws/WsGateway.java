@@ -3,6 +3,7 @@ package org.pentecost.server.ws;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -134,27 +135,65 @@ public final class WsGateway {
     timers.start();
   }
 
+  /** Whether the node is draining or stopped: new WebSocket upgrades are refused. */
+  public boolean isStopping() {
+    return stopping;
+  }
+
   /**
-   * Closes every connection with 1001 (going away), so that clients reconnect, to another node
-   * where there is one. A speaker's close here does not start its grace period or end the session.
+   * Drains the node: refuses new upgrades (503, so that a load balancer tries another node), asks
+   * every client to refresh now ({@code connectionRefreshRequired}: the clients reconnect through
+   * the load balancer with their {@code lastSeq} and resume elsewhere with no gap), waits until
+   * they have gone or {@code connections.drainTimeout} has passed, then closes the rest with 1001
+   * (going away). A speaker's close here does not start its grace period or end the session.
    */
   public Future<Void> stop() {
     stopping = true;
     timers.stop();
-    List<Future<Void>> closing = new java.util.ArrayList<>();
+    long timeoutMs = config.drainTimeout().toMillis();
     for (Connection c : registry.connections()) {
-      closing.add(c.socket.close((short) CloseCode.GOING_AWAY.code(), "server shutting down"));
+      c.send(LifecycleTimers.refreshRequired(c, timeoutMs));
     }
-    // Wait for the close frames to go out, but not for slow clients to answer them.
-    return Future.join(closing)
-        .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
-        .otherwiseEmpty()
-        .mapEmpty();
+    Promise<Void> drained = Promise.promise();
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    if (registry.connections().isEmpty() || timeoutMs <= 0) {
+      drained.complete();
+    } else {
+      vertx.setPeriodic(
+          50,
+          id -> {
+            if (registry.connections().isEmpty() || System.currentTimeMillis() >= deadline) {
+              vertx.cancelTimer(id);
+              drained.tryComplete();
+            }
+          });
+    }
+    return drained
+        .future()
+        .compose(
+            v -> {
+              int left = registry.connections().size();
+              if (left > 0) {
+                LOG.info("drain: closing {} connections that did not refresh", left);
+              }
+              List<Future<Void>> closing = new java.util.ArrayList<>();
+              for (Connection c : registry.connections()) {
+                closing.add(
+                    c.socket.close((short) CloseCode.GOING_AWAY.code(), "server shutting down"));
+              }
+              // Wait for the close frames to go out, but not for slow clients to answer them.
+              return Future.join(closing)
+                  .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
+                  .otherwiseEmpty()
+                  .mapEmpty();
+            });
   }
 
   /** Upgrades only {@code /ws}; anything else is an ordinary 404. */
   public void handshake(ServerWebSocketHandshake hs) {
-    if (Messages.PATH.equals(hs.path())) {
+    if (stopping) {
+      hs.reject(503); // draining: the load balancer sends the client to another node
+    } else if (Messages.PATH.equals(hs.path())) {
       hs.accept();
     } else {
       hs.reject(404);

@@ -38,6 +38,8 @@ public final class TestServer implements AutoCloseable {
     ConfigLoader loader =
         new ConfigLoader().env(Map.of()).flag("server.port", 0).flag("server.dataDir", dataDir);
     loader.flag("server.instances", 2);
+    // Tests stop nodes with clients still connected: a short drain unless a test sets its own.
+    loader.flag("connections.drainTimeout", "1s");
     settings.forEach(loader::flag);
     PentecostConfig config = loader.load();
     return new TestServer(
