@@ -331,7 +331,9 @@ function onAudio(buffer, connectionId) {
   const frame = parseFrame(buffer);
   if (!frame || frame.version !== 1) return;
   stats.framesReceived++;
-  const discontinuity = (frame.flags & FLAG_DISCONTINUITY) !== 0;
+  // Frames skipped on purpose, or another language's stream (after a switch, or moving between
+  // the floor audio and a translation): what this language published meanwhile is not a loss.
+  const discontinuity = (frame.flags & FLAG_DISCONTINUITY) !== 0 || (heard !== null && frame.language !== heard);
   const replay = (frame.flags & FLAG_REPLAY) !== 0;
   const previous = lastSeqs.get(frame.language);
   if (previous !== undefined && !discontinuity) {
