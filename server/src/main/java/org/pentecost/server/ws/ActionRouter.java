@@ -26,17 +26,21 @@ final class ActionRouter {
   private final ConnectionRegistry registry;
   private final AudioRouting audio;
 
+  private final RemoteStreams remote;
+
   ActionRouter(
       SessionService sessions,
       ListenerCountStore counts,
       JoinLimiter limiter,
       ConnectionRegistry registry,
-      AudioRouting audio) {
+      AudioRouting audio,
+      RemoteStreams remote) {
     this.sessions = sessions;
     this.counts = counts;
     this.limiter = limiter;
     this.registry = registry;
     this.audio = audio;
+    this.remote = remote;
   }
 
   void route(Connection c, String text) {
@@ -161,19 +165,23 @@ final class ActionRouter {
     if (!(last instanceof Boolean)) {
       throw new ApiException(ErrorCode.INVALID_REQUEST, "'final' must be true or false");
     }
-    SessionRoom room = registry.room(c.sessionId);
-    if (room == null) {
-      return;
-    }
-    String caption =
+    JsonObject caption =
         WsMessages.of(Messages.CAPTION)
             .put("language", c.language)
             .put("text", t)
-            .put("final", last)
-            .encode();
+            .put("final", last);
+    deliverCaption(registry.room(c.sessionId), c.language, caption.encode());
+    remote.captionHere(c.sessionId, c.language, caption);
+  }
+
+  /** A caption of {@code language} to this node's listeners who hear or want that language. */
+  static void deliverCaption(SessionRoom room, String language, String caption) {
+    if (room == null) {
+      return;
+    }
     for (Connection member : room.all()) {
       if (member.role == Role.LISTENER
-          && (c.language.equals(member.language) || c.language.equals(member.audioLanguage))) {
+          && (language.equals(member.language) || language.equals(member.audioLanguage))) {
         member.sendText(caption);
       }
     }

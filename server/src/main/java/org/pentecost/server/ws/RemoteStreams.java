@@ -176,6 +176,18 @@ final class RemoteStreams {
     }
   }
 
+  /** A caption published here: the other nodes give it to their listeners of its language. */
+  void captionHere(String sessionId, String language, JsonObject caption) {
+    if (!broker.isLocal()) {
+      broker.publishEvent(
+          new JsonObject()
+              .put("type", "caption")
+              .put("sessionId", sessionId)
+              .put("language", language)
+              .put("caption", caption));
+    }
+  }
+
   private void speakerEvent(String sessionId, String state) {
     broker.publishEvent(speaker(sessionId, state));
   }
@@ -207,6 +219,11 @@ final class RemoteStreams {
         }
         case "speaker" -> speakerEvent(sessionId, e.getString("state", ""), node, e);
         case "status" -> statusChanged(sessionId);
+        case "caption" ->
+            ActionRouter.deliverCaption(
+                registry.room(sessionId),
+                e.getString("language", ""),
+                e.getJsonObject("caption", new JsonObject()).encode());
         default -> LOG.debug("ignoring event {}", e);
       }
     } catch (RuntimeException ex) {

@@ -107,7 +107,7 @@ public final class WsGateway {
     this.events =
         new SessionEvents(vertx, registry, sessions, config.sessions().speakerGracePeriod());
     remote.attach(vertx, registry, audio, events, sessions, config.connections().refreshOverlap());
-    this.router = new ActionRouter(sessions, counts, joins, registry, audio);
+    this.router = new ActionRouter(sessions, counts, joins, registry, audio, remote);
     this.timers =
         new LifecycleTimers(vertx, registry, sessions, config.connections(), !broker.isLocal());
     sessions.onStatusChange(

@@ -290,7 +290,8 @@ class ClusterAudioIT {
   }
 
   @Test
-  void aFallbackListenerMovesToAWorkersLanguagePublishedOnAnotherNodeAndBack() throws Exception {
+  void aFallbackListenerMovesToAWorkersLanguageAndCaptionsPublishedOnAnotherNodeAndBack()
+      throws Exception {
     String id = a.createSession(alice, "en");
     try (WsClient s = speaker(a, id, "");
         WsClient es =
@@ -314,6 +315,11 @@ class ClusterAudioIT {
         assertThat(h.language()).isEqualTo("es");
         assertThat(h.sequence()).isEqualTo(1);
         assertThat(translated[16]).isEqualTo((byte) 42);
+        // Its captions cross too.
+        worker.send("{\"action\":\"publishCaption\",\"text\":\"hola a todos\"}");
+        JsonNode caption = es.awaitType("caption");
+        assertThat(caption.get("language").asText()).isEqualTo("es");
+        assertThat(caption.get("text").asText()).isEqualTo("hola a todos");
       }
       es.awaitType("streamStopped");
       awaitSubscribers(id, "en", 1);
