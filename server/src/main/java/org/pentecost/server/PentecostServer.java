@@ -73,6 +73,7 @@ public final class PentecostServer {
               sessions.listenerCounts(),
               tokens,
               limiter,
+              backends.sessionLimiter(),
               metrics,
               backends.broker());
     } catch (RuntimeException e) {

@@ -74,7 +74,6 @@ final class Admission {
       return fail(ErrorCode.INVALID_REQUEST, "the sessionId parameter is required");
     }
     Connection previous = registry.get(param(query, Messages.Q_PREVIOUS_CONNECTION_ID));
-    RateDecision attempt = previous != null ? RateDecision.ALLOWED : limiter.attempt(ip);
     long lastSeq;
     AudioFormat format;
     try {
@@ -83,33 +82,38 @@ final class Admission {
     } catch (ApiException e) {
       return Future.failedFuture(e);
     }
-    Params p =
-        new Params(
-            ws,
-            context,
-            ip,
-            now,
-            typedId,
-            param(query, Messages.Q_TARGET_LANGUAGE),
-            previous,
-            attempt,
-            lastSeq,
-            "source".equals(param(query, Messages.Q_FALLBACK)),
-            format);
-    if (role == Role.LISTENER) {
-      return admitListener(p);
-    }
-    String token = param(query, Messages.Q_TOKEN);
-    if (token == null) {
-      token = BearerToken.fromHeader(ws.headers().get("Authorization"));
-    }
-    return tokens
-        .verify(token)
-        .compose(
-            principal ->
-                role == Role.SPEAKER
-                    ? admitSpeaker(p, principal.userId())
-                    : admitWorker(p, principal.userId()));
+    Future<RateDecision> attempted =
+        previous != null ? Future.succeededFuture(RateDecision.ALLOWED) : limiter.attempt(ip);
+    return attempted.compose(
+        attempt -> {
+          Params p =
+              new Params(
+                  ws,
+                  context,
+                  ip,
+                  now,
+                  typedId,
+                  param(query, Messages.Q_TARGET_LANGUAGE),
+                  previous,
+                  attempt,
+                  lastSeq,
+                  "source".equals(param(query, Messages.Q_FALLBACK)),
+                  format);
+          if (role == Role.LISTENER) {
+            return admitListener(p);
+          }
+          String token = param(query, Messages.Q_TOKEN);
+          if (token == null) {
+            token = BearerToken.fromHeader(ws.headers().get("Authorization"));
+          }
+          return tokens
+              .verify(token)
+              .compose(
+                  principal ->
+                      role == Role.SPEAKER
+                          ? admitSpeaker(p, principal.userId())
+                          : admitWorker(p, principal.userId()));
+        });
   }
 
   private record Params(
@@ -160,9 +164,9 @@ final class Admission {
                         : counts.move(session.id(), previous.language, language);
                 return moved.map(v -> new Admitted(c, session, previous, p.lastSeq()));
               }
-              limiter.checkListenerJoin(p.ip(), session.id(), p.attempt());
-              return counts
-                  .tryAdd(session.id(), language, maxListeners)
+              return limiter
+                  .checkListenerJoin(p.ip(), session.id(), p.attempt())
+                  .compose(v -> counts.tryAdd(session.id(), language, maxListeners))
                   .map(
                       added -> {
                         if (!added) {
@@ -258,7 +262,10 @@ final class Admission {
         .recover(
             e -> {
               if (e instanceof ApiException api && api.code() == ErrorCode.SESSION_NOT_FOUND) {
-                limiter.checkUnknownSession(p.ip());
+                // Refused harder (RATE_LIMITED) once the IP has guessed too many codes.
+                return limiter
+                    .checkUnknownSession(p.ip())
+                    .compose(v -> Future.<Session>failedFuture(e));
               }
               return Future.failedFuture(e);
             })

@@ -1,5 +1,6 @@
 package org.pentecost.server.ws;
 
+import io.vertx.core.Future;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.LocalRateLimiter;
 import org.pentecost.server.ratelimit.RateDecision;
 import org.pentecost.server.ratelimit.RateLimit;
+import org.pentecost.server.ratelimit.RateLimiter;
 import org.pentecost.server.util.Cidr;
 
 /**
@@ -23,7 +25,8 @@ import org.pentecost.server.util.Cidr;
  * new join and is never limited.
  */
 final class JoinLimiter {
-  private final LocalRateLimiter limiter;
+  private final RateLimiter shared;
+  private final LocalRateLimiter local;
   private final Metrics metrics;
   private final List<Cidr> trusted;
   private final RateLimit attempts;
@@ -32,8 +35,15 @@ final class JoinLimiter {
   private final RateLimit crowd;
   private final RateLimit heartbeats;
 
-  JoinLimiter(PentecostConfig.Limits limits, LocalRateLimiter limiter, Metrics metrics) {
-    this.limiter = limiter;
+  /**
+   * {@code shared} holds the per-IP limits: the node's own limiter on one node, Redis with several
+   * (so that they hold across nodes, failing open when Redis is unavailable); heartbeats, limited
+   * per connection, stay in {@code local}.
+   */
+  JoinLimiter(
+      PentecostConfig.Limits limits, RateLimiter shared, LocalRateLimiter local, Metrics metrics) {
+    this.shared = shared;
+    this.local = local;
     this.metrics = metrics;
     this.trusted = Cidr.parseAll(limits.trustedNetworks());
     Duration minute = Duration.ofMinutes(1);
@@ -57,8 +67,10 @@ final class JoinLimiter {
   }
 
   /** Takes one connection attempt of this IP; the decision is applied later by the caller. */
-  RateDecision attempt(InetAddress ip) {
-    return isTrusted(ip) ? RateDecision.ALLOWED : limiter.acquire(attempts, ip.getHostAddress());
+  Future<RateDecision> attempt(InetAddress ip) {
+    return isTrusted(ip)
+        ? Future.succeededFuture(RateDecision.ALLOWED)
+        : shared.tryAcquire(attempts, ip.getHostAddress());
   }
 
   /** A speaker's or worker's connection: authenticated users, limited by attempts only. */
@@ -69,36 +81,53 @@ final class JoinLimiter {
   }
 
   /** A join to a code that names no live session: refused harder than anything else. */
-  void checkUnknownSession(InetAddress ip) {
+  Future<Void> checkUnknownSession(InetAddress ip) {
     if (isTrusted(ip)) {
-      return;
+      return Future.succeededFuture();
     }
-    RateDecision d = limiter.acquire(unknown, ip.getHostAddress());
-    if (!d.allowed()) {
-      throw limited("ws_unknown_session", d);
-    }
+    return shared
+        .tryAcquire(unknown, ip.getHostAddress())
+        .map(
+            d -> {
+              if (!d.allowed()) {
+                throw limited("ws_unknown_session", d);
+              }
+              return null;
+            });
   }
 
   /** A new listener of a live session. */
-  void checkListenerJoin(InetAddress ip, String sessionId, RateDecision attempt) {
+  Future<Void> checkListenerJoin(InetAddress ip, String sessionId, RateDecision attempt) {
     if (isTrusted(ip)) {
-      return;
+      return Future.succeededFuture();
     }
-    RateDecision join = limiter.acquire(joins, ip.getHostAddress());
-    if (attempt.allowed() && join.allowed()) {
-      return;
-    }
-    RateDecision allowance = limiter.acquire(crowd, ip.getHostAddress() + " " + sessionId);
-    if (!allowance.allowed()) {
-      RateDecision worst = attempt.allowed() ? join : attempt;
-      throw limited(
-          "ws_join", worst.retryAfter().compareTo(allowance.retryAfter()) < 0 ? worst : allowance);
-    }
+    return shared
+        .tryAcquire(joins, ip.getHostAddress())
+        .compose(
+            join -> {
+              if (attempt.allowed() && join.allowed()) {
+                return Future.succeededFuture();
+              }
+              return shared
+                  .tryAcquire(crowd, ip.getHostAddress() + " " + sessionId)
+                  .map(
+                      allowance -> {
+                        if (!allowance.allowed()) {
+                          RateDecision worst = attempt.allowed() ? join : attempt;
+                          throw limited(
+                              "ws_join",
+                              worst.retryAfter().compareTo(allowance.retryAfter()) < 0
+                                  ? worst
+                                  : allowance);
+                        }
+                        return null;
+                      });
+            });
   }
 
   /** A heartbeat; false when this connection sends them faster than allowed. */
   boolean heartbeat(String connectionId) {
-    boolean ok = limiter.acquire(heartbeats, connectionId).allowed();
+    boolean ok = local.acquire(heartbeats, connectionId).allowed();
     if (!ok) {
       metrics.rateLimited("ws_heartbeat");
     }

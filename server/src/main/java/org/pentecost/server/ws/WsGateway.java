@@ -23,6 +23,7 @@ import org.pentecost.server.cluster.Broker;
 import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.LocalRateLimiter;
+import org.pentecost.server.ratelimit.RateLimiter;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
@@ -75,6 +76,7 @@ public final class WsGateway {
       ListenerCountStore counts,
       TokenVerifier tokens,
       LocalRateLimiter limiter,
+      RateLimiter shared,
       Metrics metrics,
       Broker broker) {
     this.vertx = vertx;
@@ -85,7 +87,7 @@ public final class WsGateway {
     this.config = config.connections();
     this.counts = counts;
     this.trustedProxies = Cidr.parseAll(config.server().trustedProxies());
-    JoinLimiter joins = new JoinLimiter(config.limits(), limiter, metrics);
+    JoinLimiter joins = new JoinLimiter(config.limits(), shared, limiter, metrics);
     this.admission =
         new Admission(
             sessions,
