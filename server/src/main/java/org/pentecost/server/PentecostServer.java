@@ -190,6 +190,11 @@ public final class PentecostServer {
     return vertx;
   }
 
+  /** The WebSocket gateway: messages to connections wherever they are, drain state. */
+  public WsGateway gateway() {
+    return gateway;
+  }
+
   public SessionService sessions() {
     return sessions;
   }

@@ -176,6 +176,18 @@ final class RemoteStreams {
     }
   }
 
+  /** A message for a connection that is not here: the node that holds it delivers it. */
+  void sendElsewhere(String connectionId, JsonObject message) {
+    if (!broker.isLocal()) {
+      broker.publishEvent(
+          new JsonObject()
+              .put("type", "direct")
+              .put("sessionId", "")
+              .put("connectionId", connectionId)
+              .put("message", message));
+    }
+  }
+
   /** A caption published here: the other nodes give it to their listeners of its language. */
   void captionHere(String sessionId, String language, JsonObject caption) {
     if (!broker.isLocal()) {
@@ -202,6 +214,13 @@ final class RemoteStreams {
     String sessionId = e.getString("sessionId");
     String node = e.getString("node");
     if (sessionId == null || node == null) {
+      return;
+    }
+    if ("direct".equals(e.getString("type"))) {
+      Connection c = registry.get(e.getString("connectionId", ""));
+      if (c != null) {
+        c.send(e.getJsonObject("message", new JsonObject()));
+      }
       return;
     }
     try {

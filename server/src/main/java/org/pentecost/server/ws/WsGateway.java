@@ -137,6 +137,21 @@ public final class WsGateway {
     timers.start();
   }
 
+  /**
+   * Sends a server message to one connection, on whichever node it is: here directly, otherwise
+   * through the broker to every other node, where the one that holds the connection delivers it
+   * (the management API relies on this). Returns whether the connection was found on this node.
+   */
+  public boolean sendToConnection(String connectionId, JsonObject message) {
+    Connection c = registry.get(connectionId);
+    if (c != null) {
+      c.send(message);
+      return true;
+    }
+    remote.sendElsewhere(connectionId, message);
+    return false;
+  }
+
   /** Whether the node is draining or stopped: new WebSocket upgrades are refused. */
   public boolean isStopping() {
     return stopping;

@@ -331,6 +331,23 @@ class ClusterAudioIT {
   }
 
   @Test
+  void aMessageForAConnectionReachesItOnWhicheverNodeItIs() {
+    String id = a.createSession(alice, "en");
+    try (WsClient onC = listener(c, id, "targetLanguage=en")) {
+      String connectionId = onC.seen().get(0).get("connectionId").asText();
+      io.vertx.core.json.JsonObject note =
+          new io.vertx.core.json.JsonObject().put("type", "notice").put("text", "from A");
+      assertThat(a.server().gateway().sendToConnection(connectionId, note))
+          .as("not on A")
+          .isFalse();
+      assertThat(onC.awaitType("notice").get("text").asText()).isEqualTo("from A");
+      assertThat(c.server().gateway().sendToConnection(connectionId, note.put("text", "local")))
+          .isTrue();
+      assertThat(onC.awaitType("notice").get("text").asText()).isEqualTo("local");
+    }
+  }
+
+  @Test
   void listenerStatsOnTheSpeakersNodeCountListenersOnOtherNodes() {
     String id = a.createSession(alice, "en");
     try (WsClient s = speaker(a, id, "")) {
