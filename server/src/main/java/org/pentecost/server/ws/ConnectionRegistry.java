@@ -14,6 +14,7 @@ import java.util.function.Function;
 final class ConnectionRegistry {
   private final ConcurrentHashMap<String, Connection> byId = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, SessionRoom> rooms = new ConcurrentHashMap<>();
+  private volatile java.util.function.Consumer<String> roomCreated = id -> {};
 
   Connection get(String connectionId) {
     return connectionId == null ? null : byId.get(connectionId);
@@ -38,16 +39,29 @@ final class ConnectionRegistry {
   /** Runs {@code change} on the session's room (created if needed) atomically with its lifetime. */
   <T> T inRoom(String sessionId, Function<SessionRoom, T> change) {
     Object[] result = new Object[1];
+    boolean[] created = new boolean[1];
     rooms.compute(
         sessionId,
         (id, room) -> {
           SessionRoom r = room == null ? new SessionRoom(id) : room;
           result[0] = change.apply(r);
-          return r.isEmpty() ? null : r;
+          if (r.isEmpty()) {
+            return null;
+          }
+          created[0] = room == null;
+          return r;
         });
+    if (created[0]) {
+      roomCreated.accept(sessionId);
+    }
     @SuppressWarnings("unchecked")
     T t = (T) result[0];
     return t;
+  }
+
+  /** Called (outside any lock) with the session id each time a room is created on this node. */
+  void onRoomCreated(java.util.function.Consumer<String> handler) {
+    this.roomCreated = handler;
   }
 
   void register(Connection c) {

@@ -176,6 +176,41 @@ final class RemoteStreams {
     }
   }
 
+  /**
+   * This node has its first connection of the session: the nodes that publish in it or hold its
+   * speaker say so again ({@code sync}), so that a node started after a stream began learns of it.
+   */
+  void roomOpenedHere(String sessionId) {
+    if (!broker.isLocal()) {
+      broker.publishEvent(new JsonObject().put("type", "sync").put("sessionId", sessionId));
+    }
+  }
+
+  /**
+   * Another node asked: repeat what this node publishes in the session and whether it holds the
+   * speaker.
+   */
+  private void resync(String sessionId) {
+    SessionRoom room = registry.room(sessionId);
+    if (room == null) {
+      return;
+    }
+    room.publishedHere()
+        .forEach(
+            (language, format) ->
+                broker.publishEvent(
+                    new JsonObject()
+                        .put("type", "stream")
+                        .put("state", "started")
+                        .put("resync", true)
+                        .put("sessionId", sessionId)
+                        .put("language", language)
+                        .put("audio", format.toJson())));
+    if (room.speaker() != null) {
+      broker.publishEvent(speaker(sessionId, "joined").put("resync", true));
+    }
+  }
+
   /** A message for a connection that is not here: the node that holds it delivers it. */
   void sendElsewhere(String connectionId, JsonObject message) {
     if (!broker.isLocal()) {
@@ -225,7 +260,11 @@ final class RemoteStreams {
     }
     try {
       switch (e.getString("type", "")) {
+        case "sync" -> resync(sessionId);
         case "stream" -> {
+          if (e.getBoolean("resync", false) && publishesHere(sessionId, e.getString("language"))) {
+            return; // a repeat must never take a stream over from a publisher here
+          }
           if ("started".equals(e.getString("state"))) {
             streamStarted(
                 sessionId,
@@ -236,7 +275,13 @@ final class RemoteStreams {
             streamStopped(sessionId, e.getString("language"), node);
           }
         }
-        case "speaker" -> speakerEvent(sessionId, e.getString("state", ""), node, e);
+        case "speaker" -> {
+          SessionRoom room = registry.room(sessionId);
+          if (e.getBoolean("resync", false) && room != null && room.speaker() != null) {
+            return; // the same: a repeat never displaces a speaker here
+          }
+          speakerEvent(sessionId, e.getString("state", ""), node, e);
+        }
         case "status" -> statusChanged(sessionId);
         case "caption" ->
             ActionRouter.deliverCaption(
@@ -248,6 +293,12 @@ final class RemoteStreams {
     } catch (RuntimeException ex) {
       LOG.warn("event {} failed: {}", e, ex.toString());
     }
+  }
+
+  private boolean publishesHere(String sessionId, String language) {
+    SessionRoom room = registry.room(sessionId);
+    AudioStream s = room == null || language == null ? null : room.existingStream(language);
+    return s != null && s.publisherConnection() != null;
   }
 
   private Remote remote(String sessionId) {

@@ -154,6 +154,19 @@ final class SessionRoom {
     return streams.computeIfAbsent(language, l -> new AudioStream(l, windowMicros));
   }
 
+  /** The streams with a publisher connected here: language and format. */
+  synchronized Map<String, AudioFormat> publishedHere() {
+    Map<String, AudioFormat> out = new HashMap<>();
+    streams.forEach(
+        (language, s) -> {
+          AudioFormat f = s.format();
+          if (f != null) {
+            out.put(language, f);
+          }
+        });
+    return out;
+  }
+
   synchronized AudioStream existingStream(String language) {
     return streams.get(language);
   }

@@ -118,6 +118,7 @@ public final class WsGateway {
           remote.statusChangedHere(s);
         });
     broker.onEvent(remote::event);
+    registry.onRoomCreated(remote::roomOpenedHere);
     broker.onFrame(
         f -> {
           SessionRoom room = registry.room(f.sessionId());

@@ -331,6 +331,39 @@ class ClusterAudioIT {
   }
 
   @Test
+  void aNodeStartedAfterAStreamBeganLearnsOfItFromTheOthers(@TempDir Path dirD) {
+    String id = a.createSession(alice, "en");
+    try (WsClient s = speaker(a, id, "");
+        WsClient worker =
+            WsClient.connect(
+                a, "sessionId=" + id + "&role=worker&token=" + alice + "&targetLanguage=es")) {
+      worker.awaitType("sessionJoined");
+      try (TestServer d = TestServer.start(dirD, settings());
+          WsClient es =
+              WsClient.connect(d, "sessionId=" + id + "&targetLanguage=es&fallback=source")) {
+        es.awaitType("sessionJoined");
+        // Told by the nodes that publish in the session, whatever the join itself could say.
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(
+                () ->
+                    es.seen().stream()
+                        .anyMatch(
+                            m ->
+                                ("sessionJoined".equals(m.get("type").asText())
+                                        && m.get("streamAvailable").asBoolean())
+                                    || ("streamStarted".equals(m.get("type").asText())
+                                        && "es".equals(m.get("language").asText()))));
+        awaitSubscribers(id, "es", 1);
+        worker.sendBinary(new byte[] {7, 8});
+        byte[] frame = es.nextFrame();
+        assertThat(AudioFrame.readHeader(frame).language()).isEqualTo("es");
+        assertThat(frame[16]).isEqualTo((byte) 7);
+      }
+    }
+  }
+
+  @Test
   void aMessageForAConnectionReachesItOnWhicheverNodeItIs() {
     String id = a.createSession(alice, "en");
     try (WsClient onC = listener(c, id, "targetLanguage=en")) {

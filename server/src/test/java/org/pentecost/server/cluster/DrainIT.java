@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pentecost.server.testing.RedisTestClient;
 import org.pentecost.server.testing.RedisTests;
 import org.pentecost.server.testing.TestServer;
 import org.pentecost.server.testing.WsClient;
@@ -55,6 +56,7 @@ class DrainIT {
           WsClient onA = WsClient.connect(a, "sessionId=" + id + "&targetLanguage=en")) {
         speaker.awaitType("sessionJoined");
         String oldId = onA.awaitType("sessionJoined").get("connectionId").asText();
+        awaitNodeSubscribed(prefix, id); // a fresh join hears the stream from then on
         for (int n = 1; n <= 10; n++) {
           speaker.sendBinary(pcm(n));
         }
@@ -106,6 +108,18 @@ class DrainIT {
       b.close();
       RedisTests.deleteKeys(RedisTests.URL, prefix);
     }
+  }
+
+  private static void awaitNodeSubscribed(String prefix, String id) {
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(5))
+        .until(
+            () -> {
+              try (RedisTestClient redis = new RedisTestClient(RedisTests.URL)) {
+                Object reply = redis.call("PUBSUB", "NUMSUB", prefix + "audio:{" + id + "}:en");
+                return Long.parseLong(String.valueOf(((List<?>) reply).get(1))) == 1;
+              }
+            });
   }
 
   @Test
