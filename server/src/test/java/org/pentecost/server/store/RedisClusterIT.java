@@ -136,8 +136,48 @@ class RedisClusterIT {
             .isEqualTo(2);
       }
       b.awaitListenerCount(id, 0);
+      for (int u = 1; u <= 6; u++) {
+        a.createSession(a.token("user-" + u), "en"); // more session and speaker keys to place
+      }
     }
-    // the keys spread over the cluster's nodes
+    // the keys spread over the cluster's nodes (each session's keys in its own slot)
     assertThat(cluster.keysPerNode().stream().filter(n -> n > 0).count()).isGreaterThan(1);
+  }
+
+  @Test
+  void audioCrossesNodesOnACluster(@TempDir Path dirA, @TempDir Path dirB) throws Exception {
+    Map<String, String> s = settings(RedisTests.randomPrefix());
+    s.put("store.timeout", "2s");
+    s.put("auth.hmacSecret", "redis-cluster-it-shared-secret-0123456789");
+    s.put("limits.trustedNetworks", "127.0.0.0/8");
+    try (TestServer a = TestServer.start(dirA, s);
+        TestServer b = TestServer.start(dirB, s)) {
+      String token = a.token("alice");
+      String id = a.createSession(token, "en");
+      try (WsClient speaker =
+              WsClient.connect(a, "sessionId=" + id + "&role=speaker&token=" + token);
+          WsClient onB = WsClient.connect(b, "sessionId=" + id)) {
+        speaker.awaitType("sessionJoined");
+        onB.awaitType("sessionJoined");
+        // Frames until B's subscription is in place and the first one crosses, then 20 more.
+        byte[] first = null;
+        for (int i = 0; i < 100 && first == null; i++) {
+          speaker.sendBinary(new byte[640]);
+          first = onB.pollFrame(Duration.ofMillis(50));
+        }
+        assertThat(first).as("a frame crossed from A to B").isNotNull();
+        long seq = org.pentecost.protocol.AudioFrame.readHeader(first).sequence();
+        while (onB.pollFrame(Duration.ofMillis(300)) != null) {
+          seq++; // frames of the first loop still in flight
+        }
+        for (int i = 1; i <= 20; i++) {
+          speaker.sendBinary(new byte[640]);
+        }
+        for (int i = 1; i <= 20; i++) {
+          assertThat(org.pentecost.protocol.AudioFrame.readHeader(onB.nextFrame()).sequence())
+              .isEqualTo(seq + i);
+        }
+      }
+    }
   }
 }
