@@ -93,11 +93,20 @@ public final class ServerProcess implements AutoCloseable {
     return port.join();
   }
 
+  /** The JVM's process id. */
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   public List<String> output() {
     return List.copyOf(output);
   }
 
-  /** {@code kill -9}: no shutdown hook, no flush. */
+  /** {@code kill -9} of this JVM, by its PID: no shutdown hook, no flush, no goodbye to Redis. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
