@@ -246,7 +246,7 @@ public final class RedisBroker implements Broker {
   private synchronized void publisherLost(RedisConnection conn, Throwable e) {
     if (publisher == conn) {
       publisher = null;
-      LOG.warn("broker: the audio connection to Redis was lost ({})", e);
+      LOG.warn("broker: the audio connection to Redis was lost ({})", String.valueOf(e));
       conn.close();
     }
   }
@@ -374,7 +374,9 @@ public final class RedisBroker implements Broker {
       subscriber = null;
       channels.values().forEach(c -> c.confirmed = false);
     }
-    LOG.warn("broker: the subscription connection to Redis was lost ({}); reconnecting", e);
+    LOG.warn(
+        "broker: the subscription connection to Redis was lost ({}); reconnecting",
+        String.valueOf(e));
     conn.close();
     vertx.setTimer(subscriberBackoff, t -> context.runOnContext(v -> connectSubscriber()));
   }

@@ -59,7 +59,16 @@ final class Admission {
    * An admitted connection, the session it joined, the connection it refreshes (or null), and the
    * sequence number a listener resumes after (-1 for none).
    */
-  record Admitted(Connection connection, Session session, Connection previous, long lastSeq) {}
+  record Admitted(
+      Connection connection,
+      Session session,
+      Connection previous,
+      long lastSeq,
+      String previousElsewhere) {
+    Admitted(Connection connection, Session session, Connection previous, long lastSeq) {
+      this(connection, session, previous, lastSeq, null);
+    }
+  }
 
   Future<Admitted> admit(ServerWebSocket ws, Context context, InetAddress ip, long now) {
     Map<String, List<String>> query =
@@ -95,6 +104,7 @@ final class Admission {
                   typedId,
                   param(query, Messages.Q_TARGET_LANGUAGE),
                   previous,
+                  previous == null ? param(query, Messages.Q_PREVIOUS_CONNECTION_ID) : null,
                   attempt,
                   lastSeq,
                   "source".equals(param(query, Messages.Q_FALLBACK)),
@@ -124,6 +134,7 @@ final class Admission {
       String typedId,
       String language,
       Connection previous,
+      String previousId,
       RateDecision attempt,
       long lastSeq,
       boolean fallback,
@@ -178,7 +189,8 @@ final class Admission {
                               FULL_RETRY);
                         }
                         c.counted.set(true);
-                        return new Admitted(c, session, null, p.lastSeq());
+                        // A refresh of a connection on another node (or one already gone).
+                        return new Admitted(c, session, null, p.lastSeq(), p.previousId());
                       });
             });
   }

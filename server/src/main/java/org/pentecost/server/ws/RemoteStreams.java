@@ -44,6 +44,7 @@ final class RemoteStreams {
   private SessionEvents events;
   private SessionService store;
   private Duration overlap;
+  private WsGateway gateway;
 
   /** One session's state elsewhere; guarded by itself. */
   private static final class Remote {
@@ -59,12 +60,14 @@ final class RemoteStreams {
   }
 
   void attach(
+      WsGateway gateway,
       Vertx vertx,
       ConnectionRegistry registry,
       AudioRouting audio,
       SessionEvents events,
       SessionService store,
       Duration overlap) {
+    this.gateway = gateway;
     this.vertx = vertx;
     this.registry = registry;
     this.audio = audio;
@@ -211,6 +214,16 @@ final class RemoteStreams {
     }
   }
 
+  /** A listener here took the place of {@code previousId}, which is not here. */
+  void retireElsewhere(String previousId, String sessionId, long overlapMs) {
+    broker.publishEvent(
+        new JsonObject()
+            .put("type", "retire")
+            .put("sessionId", sessionId)
+            .put("connectionId", previousId)
+            .put("overlapMs", overlapMs));
+  }
+
   /** A message for a connection that is not here: the node that holds it delivers it. */
   void sendElsewhere(String connectionId, JsonObject message) {
     if (!broker.isLocal()) {
@@ -249,6 +262,11 @@ final class RemoteStreams {
     String sessionId = e.getString("sessionId");
     String node = e.getString("node");
     if (sessionId == null || node == null) {
+      return;
+    }
+    if ("retire".equals(e.getString("type"))) {
+      gateway.retiredByRefreshElsewhere(
+          e.getString("connectionId", ""), sessionId, e.getLong("overlapMs", 0L));
       return;
     }
     if ("direct".equals(e.getString("type"))) {

@@ -108,7 +108,8 @@ public final class WsGateway {
             remote);
     this.events =
         new SessionEvents(vertx, registry, sessions, config.sessions().speakerGracePeriod());
-    remote.attach(vertx, registry, audio, events, sessions, config.connections().refreshOverlap());
+    remote.attach(
+        this, vertx, registry, audio, events, sessions, config.connections().refreshOverlap());
     this.router = new ActionRouter(sessions, counts, joins, registry, audio, remote);
     this.timers =
         new LifecycleTimers(vertx, registry, sessions, config.connections(), !broker.isLocal());
@@ -372,6 +373,7 @@ public final class WsGateway {
       }
       c.announce(joined);
       refreshed(c, previous);
+      refreshedElsewhere(c, a.previousElsewhere());
       audio.catchUp(c, catchUp);
       return Future.succeededFuture();
     }
@@ -485,13 +487,47 @@ public final class WsGateway {
     if (previous == null) {
       return;
     }
-    c.send(
-        WsMessages.of(Messages.CONNECTION_REFRESH_COMPLETE)
-            .put("connectionId", c.id)
-            .put("previousConnectionId", previous.id));
+    completeRefresh(c, previous.id);
     vertx.setTimer(
         config.refreshOverlap().toMillis(),
         t -> previous.context.runOnContext(v -> previous.close(CloseCode.REPLACED, "refreshed")));
+  }
+
+  private void completeRefresh(Connection c, String previousId) {
+    c.send(
+        WsMessages.of(Messages.CONNECTION_REFRESH_COMPLETE)
+            .put("connectionId", c.id)
+            .put("previousConnectionId", previousId));
+  }
+
+  /**
+   * A listener's refresh of a connection that is not on this node: the node that holds it gives up
+   * its place in the counts at once and closes it after the overlap (if it still exists). The new
+   * place was taken here, so for that moment the session counts one listener more.
+   */
+  private void refreshedElsewhere(Connection c, String previousId) {
+    if (previousId == null || broker.isLocal()) {
+      return;
+    }
+    completeRefresh(c, previousId);
+    remote.retireElsewhere(previousId, c.sessionId, config.refreshOverlap().toMillis());
+  }
+
+  /**
+   * Another node took over {@code previousId}'s place (a refresh there): leave the counts now,
+   * close after the overlap. Only a listener of that session is retired this way.
+   */
+  void retiredByRefreshElsewhere(String previousId, String sessionId, long overlapMs) {
+    Connection old = registry.get(previousId);
+    if (old == null || old.role != Role.LISTENER || !old.sessionId.equals(sessionId)) {
+      return;
+    }
+    if (old.counted.compareAndSet(true, false)) {
+      counts.remove(old.sessionId, old.language);
+    }
+    vertx.setTimer(
+        Math.max(1, overlapMs),
+        t -> old.context.runOnContext(v -> old.close(CloseCode.REPLACED, "refreshed")));
   }
 
   /** A binary frame from a speaker or worker. */

@@ -364,6 +364,33 @@ class ClusterAudioIT {
   }
 
   @Test
+  void aRefreshOntoAnotherNodeRetiresTheOldConnectionThere() {
+    String id = a.createSession(alice, "en");
+    try (WsClient s = speaker(a, id, "");
+        WsClient onB = listener(b, id, "targetLanguage=en")) {
+      String oldId = onB.seen().get(0).get("connectionId").asText();
+      b.awaitListenerCount(id, 1);
+      try (WsClient onC =
+          WsClient.connect(
+              c,
+              "sessionId="
+                  + id
+                  + "&targetLanguage=en&action=refreshConnection&previousConnectionId="
+                  + oldId
+                  + "&lastSeq=0")) {
+        assertThat(onC.awaitType("connectionRefreshComplete").get("previousConnectionId").asText())
+            .isEqualTo(oldId);
+        // node b gives up the old place at once and closes the old connection after the overlap
+        assertThat(onB.awaitClose()).isEqualTo(4002);
+        a.awaitListenerCount(id, 1);
+        awaitSubscribers(id, "en", 1);
+        s.sendBinary(pcm(1));
+        assertRun(receive(onC, 1), 1, 1);
+      }
+    }
+  }
+
+  @Test
   void aMessageForAConnectionReachesItOnWhicheverNodeItIs() {
     String id = a.createSession(alice, "en");
     try (WsClient onC = listener(c, id, "targetLanguage=en")) {
