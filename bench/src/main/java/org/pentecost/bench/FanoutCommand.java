@@ -96,6 +96,7 @@ final class FanoutCommand implements Callable<Integer> {
       throws Exception {
     int listeners = o.sessions * o.listenersPerSession;
     int k = o.eventLoops;
+    List<Target> listenerTargets = o.listenerTargets(v.target());
     log(err, "creating " + o.sessions + " session(s)");
     List<String> ids =
         ConnectCommand.await(
@@ -122,12 +123,23 @@ final class FanoutCommand implements Callable<Integer> {
     for (int d = 0; d < k; d++) {
       loops.add(
           new FanoutLoop(
-              vertx, v.target(), clients, o.sessions, o.frameBytes, o.connectTimeout.toMillis()));
+              vertx,
+              listenerTargets,
+              clients,
+              o.sessions,
+              o.frameBytes,
+              o.connectTimeout.toMillis()));
     }
     for (int i = 0; i < listeners; i++) {
       int s = i / o.listenersPerSession;
       String lang = o.languages.get((i % o.listenersPerSession) % o.languages.size());
-      loops.get(i % k).addListener(i, s, listenerUri(ids.get(s), lang));
+      loops
+          .get(i % k)
+          .addListener(
+              i,
+              s,
+              FanoutOptions.targetOf(i, listenerTargets.size(), k),
+              listenerUri(ids.get(s), lang));
     }
     List<Future<String>> deployed = new ArrayList<>();
     loops.forEach(l -> deployed.add(vertx.deployVerticle(l)));
@@ -157,7 +169,14 @@ final class FanoutCommand implements Callable<Integer> {
     }
     ConnectCommand.await(Future.all(speaking), remaining(deadline));
 
-    log(err, "opening " + listeners + " listener(s)");
+    log(
+        err,
+        "opening "
+            + listeners
+            + " listener(s)"
+            + (listenerTargets.size() > 1
+                ? " on " + listenerTargets.size() + " listener URLs, round-robin"
+                : ""));
     List<Future<Void>> ramp = new ArrayList<>();
     loops.forEach(l -> ramp.add(l.connectListeners((o.concurrency + k - 1) / k)));
     FanoutProgress progress = new FanoutProgress(loops, probe, listeners, quiet, err);
@@ -205,7 +224,8 @@ final class FanoutCommand implements Callable<Integer> {
       ConnectCommand.await(Future.join(shut), 5_000);
 
       List<String> args = Redact.args(spec.commandLine().getParseResult().originalArgs());
-      FanoutReport.build(o, args, r, v, probe, progress.cpu(), a, b, rss).print(out);
+      FanoutReport.build(o, args, r, v, listenerTargets, probe, progress.cpu(), a, b, rss)
+          .print(out);
       return r.clean(listeners) ? 0 : 1;
     } finally {
       progress.stop();
@@ -235,8 +255,7 @@ final class FanoutCommand implements Callable<Integer> {
     while (System.nanoTime() < until) {
       long delivered = 0;
       for (FanoutLoop l : loops) {
-        delivered +=
-            ConnectCommand.await(l.on(() -> Future.succeededFuture(l.counters.delivered)), 5_000);
+        delivered += ConnectCommand.await(l.on(() -> Future.succeededFuture(l.delivered())), 5_000);
       }
       if (delivered != last) {
         last = delivered;

@@ -23,6 +23,10 @@ final class FanoutListener implements Handler<Buffer> {
   final FanoutCounters counters;
   final int index;
   final int session;
+
+  /** Index of the listener target (--listener-url) this listener connects to. */
+  final int target;
+
   final String uri;
   ClientWebSocket ws;
   int state = CONNECTING;
@@ -30,10 +34,12 @@ final class FanoutListener implements Handler<Buffer> {
   /** The last sequence received, 0 before the first. */
   long lastSeq;
 
-  FanoutListener(FanoutCounters counters, int index, int session, String uri) {
+  /** {@code counters}: those of this listener's loop and target. */
+  FanoutListener(FanoutCounters counters, int index, int session, int target, String uri) {
     this.counters = counters;
     this.index = index;
     this.session = session;
+    this.target = target;
     this.uri = uri;
   }
 

@@ -21,20 +21,25 @@ import org.pentecost.protocol.Messages;
  * One event loop of {@code fanout}: its share of the listeners (every {@code loops}-th) and of the
  * speakers, their counters, and two timers: the speakers' pacing and a once-a-second housekeeping
  * (heartbeats for a thirtieth of the listeners, progress numbers for the main thread). Nothing here
- * is shared between loops or locked.
+ * is shared between loops or locked. The listeners' frames are counted per listener target ({@code
+ * --listener-url}), so that listeners on different nodes can be compared; {@link #result()} merges
+ * them.
  */
 final class FanoutLoop implements Deployable {
   private static final String HEARTBEAT = "{\"action\":\"" + Messages.HEARTBEAT + "\"}";
   private static final int HEARTBEAT_SLOTS = 30;
 
+  /** The window, and the text messages; the frames are in {@link #byTarget}. */
   final FanoutCounters counters = new FanoutCounters();
+
   final FanoutSpeakers speakers;
   private final Vertx vertx;
-  private final Target target;
+  private final List<Target> targets;
+  private final FanoutCounters[] byTarget;
+  private final int[][] joinedByTarget;
   private final List<WebSocketClient> clients;
   private final long connectTimeoutMillis;
   private final List<FanoutListener> listeners = new ArrayList<>();
-  private final int[] joinedPerSession;
   private final Map<String, Long> failures = new TreeMap<>();
   private final Map<String, String> samples = new TreeMap<>();
   private final Map<String, Long> drops = new TreeMap<>();
@@ -58,21 +63,42 @@ final class FanoutLoop implements Deployable {
 
   FanoutLoop(
       Vertx vertx,
-      Target target,
+      List<Target> targets,
       List<WebSocketClient> clients,
       int sessions,
       int frameBytes,
       long connectTimeoutMillis) {
     this.vertx = vertx;
-    this.target = target;
+    this.targets = List.copyOf(targets);
     this.clients = clients;
     this.connectTimeoutMillis = connectTimeoutMillis;
-    this.joinedPerSession = new int[sessions];
+    this.byTarget = new FanoutCounters[targets.size()];
+    for (int t = 0; t < byTarget.length; t++) {
+      byTarget[t] = new FanoutCounters();
+    }
+    this.joinedByTarget = new int[targets.size()][sessions];
     this.speakers = new FanoutSpeakers(vertx, frameBytes);
   }
 
-  void addListener(int index, int session, String uri) {
-    listeners.add(new FanoutListener(counters, index, session, uri));
+  void addListener(int index, int session, int target, String uri) {
+    listeners.add(new FanoutListener(byTarget[target], index, session, target, uri));
+  }
+
+  /** Measured deliveries so far, over every target (on this loop's thread). */
+  long delivered() {
+    long n = 0;
+    for (FanoutCounters c : byTarget) {
+      n += c.delivered;
+    }
+    return n;
+  }
+
+  private long lost() {
+    long n = 0;
+    for (FanoutCounters c : byTarget) {
+      n += c.lost;
+    }
+    return n;
   }
 
   @Override
@@ -110,6 +136,7 @@ final class FanoutLoop implements Deployable {
 
   private void launch(FanoutListener l) {
     ClientWebSocket ws = clients.get(l.index % clients.size()).webSocket();
+    Target target = targets.get(l.target);
     l.ws = ws;
     ws.binaryMessageHandler(l);
     ws.textMessageHandler(text -> onText(l, text));
@@ -147,7 +174,7 @@ final class FanoutLoop implements Deployable {
     String type = String.valueOf(msg.getValue("type"));
     if (Messages.SESSION_JOINED.equals(type)) {
       l.state = FanoutListener.JOINED;
-      joinedPerSession[l.session]++;
+      joinedByTarget[l.target][l.session]++;
       joinedCount++;
       inFlight--;
       pump();
@@ -196,6 +223,10 @@ final class FanoutLoop implements Deployable {
         () -> {
           counters.windowStart = windowStart;
           counters.windowEnd = windowEnd;
+          for (FanoutCounters c : byTarget) {
+            c.windowStart = windowStart;
+            c.windowEnd = windowEnd;
+          }
           speakers.start(pacer, sessionCount, windowStart, windowEnd);
           return Future.succeededFuture();
         });
@@ -209,8 +240,8 @@ final class FanoutLoop implements Deployable {
         l.ws.writeTextMessage(HEARTBEAT).onFailure(e -> {});
       }
     }
-    deliveredSeen = counters.delivered;
-    lostSeen = counters.lost;
+    deliveredSeen = delivered();
+    lostSeen = lost();
     sentSeen = speakers.totalSent();
   }
 
@@ -243,13 +274,26 @@ final class FanoutLoop implements Deployable {
   Future<Result> result() {
     return on(
         () -> {
-          long[] sent = new long[joinedPerSession.length];
-          long[] sentInWindow = new long[joinedPerSession.length];
+          int sessions = joinedByTarget[0].length;
+          long[] sent = new long[sessions];
+          long[] sentInWindow = new long[sessions];
           speakers.addTo(sent, sentInWindow);
+          FanoutCounters all = counters.copy();
+          FanoutCounters[] perTarget = new FanoutCounters[byTarget.length];
+          int[][] joined = new int[byTarget.length][];
+          int[] joinedPerSession = new int[sessions];
+          for (int t = 0; t < byTarget.length; t++) {
+            perTarget[t] = byTarget[t].copy();
+            all.add(perTarget[t]);
+            joined[t] = joinedByTarget[t].clone();
+            for (int s = 0; s < sessions; s++) {
+              joinedPerSession[s] += joined[t][s];
+            }
+          }
           return Future.succeededFuture(
               new Result(
-                  counters.copy(),
-                  joinedPerSession.clone(),
+                  all,
+                  joinedPerSession,
                   sent,
                   sentInWindow,
                   launched,
@@ -259,7 +303,9 @@ final class FanoutLoop implements Deployable {
                   new TreeMap<>(samples),
                   new TreeMap<>(drops),
                   speakers.stats(),
-                  speakers.sendLagMicros()));
+                  speakers.sendLagMicros(),
+                  perTarget,
+                  joined));
         });
   }
 
@@ -276,5 +322,39 @@ final class FanoutLoop implements Deployable {
       Map<String, String> samples,
       Map<String, Long> drops,
       JsonObject speakers,
-      Histogram sendLagMicros) {}
+      Histogram sendLagMicros,
+      FanoutCounters[] byTarget,
+      int[][] joinedByTarget) {
+
+    /** One listener target: everything counted under it. */
+    Result(
+        FanoutCounters counters,
+        int[] joinedPerSession,
+        long[] sent,
+        long[] sentInWindow,
+        int attempted,
+        int failed,
+        int dropped,
+        Map<String, Long> failures,
+        Map<String, String> samples,
+        Map<String, Long> drops,
+        JsonObject speakers,
+        Histogram sendLagMicros) {
+      this(
+          counters,
+          joinedPerSession,
+          sent,
+          sentInWindow,
+          attempted,
+          failed,
+          dropped,
+          failures,
+          samples,
+          drops,
+          speakers,
+          sendLagMicros,
+          new FanoutCounters[] {counters},
+          new int[][] {joinedPerSession});
+    }
+  }
 }

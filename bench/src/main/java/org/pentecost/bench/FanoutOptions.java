@@ -18,6 +18,15 @@ final class FanoutOptions {
   String url;
 
   @Option(
+      names = "--listener-url",
+      paramLabel = "URL",
+      description =
+          "Base URL the listeners connect to; repeat it to spread them round-robin over several"
+              + " nodes of one service (each session's listeners evenly). Sessions and speakers"
+              + " stay on --url. Default: --url. Only 127.0.0.0/8 is accepted.")
+  List<String> listenerUrls;
+
+  @Option(
       names = "--token",
       paramLabel = "JWT",
       defaultValue = "${env:PENTECOST_BENCH_TOKEN}",
@@ -145,6 +154,7 @@ final class FanoutOptions {
   /** Checks what picocli cannot; returns the parsed pieces. */
   CommonOptions.Validated validate() {
     Target target = Target.parse(url);
+    listenerTargets(target);
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException("--token (or $PENTECOST_BENCH_TOKEN) is required");
     }
@@ -188,6 +198,33 @@ final class FanoutOptions {
       throw new IllegalArgumentException("--server-pid must be a process id");
     }
     return new CommonOptions.Validated(target, SourceAddresses.parse(sourceAddresses));
+  }
+
+  /**
+   * Where the listeners connect: each {@code --listener-url} in order (each checked like {@code
+   * --url}), or {@code main} alone when there is none.
+   */
+  List<Target> listenerTargets(Target main) {
+    if (listenerUrls == null || listenerUrls.isEmpty()) {
+      return List.of(main);
+    }
+    if (listenerUrls.size() > 64) {
+      throw new IllegalArgumentException("at most 64 --listener-url");
+    }
+    List<Target> targets = new java.util.ArrayList<>();
+    for (String u : listenerUrls) {
+      targets.add(Target.parse(u));
+    }
+    return List.copyOf(targets);
+  }
+
+  /**
+   * The listener target of the run's {@code i}-th listener: round-robin over {@code targets} within
+   * each of the generator's {@code eventLoops} (listener i is on loop i mod loops), so that every
+   * loop holds the same share of every target, and each session's listeners are split evenly.
+   */
+  static int targetOf(int listenerIndex, int targets, int eventLoops) {
+    return (listenerIndex / eventLoops) % targets;
   }
 
   /** The frameMs the speakers declare. */

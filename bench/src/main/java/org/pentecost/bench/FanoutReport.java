@@ -19,6 +19,7 @@ final class FanoutReport {
       List<String> args,
       FanoutResult r,
       CommonOptions.Validated v,
+      List<Target> listenerTargets,
       ServerProbe probe,
       CpuMeter cpu,
       CpuMeter.Sample a,
@@ -33,6 +34,7 @@ final class FanoutReport {
     json.put("bench", "fanout")
         .put("args", new JsonArray(args))
         .put("target", v.target().httpBase())
+        .put("listenerTargets", new JsonArray(urls(listenerTargets)))
         .put("sessions", o.sessions)
         .put("listenersPerSession", o.listenersPerSession)
         .put("listeners", listeners)
@@ -45,7 +47,11 @@ final class FanoutReport {
         .put("eventLoops", o.eventLoops)
         .put("sourceAddresses", Math.max(1, v.sourceAddresses().size()))
         .put("complete", r.clean(listeners))
-        .mergeIn(r.json(seconds, o.sessions, o.rate));
+        .mergeIn(r.json(seconds, o.sessions, o.rate))
+        .put(
+            "byListenerTarget",
+            r.byTargetJson(
+                seconds, urls(listenerTargets), planned(listeners, listenerTargets, o.eventLoops)));
     double self = cpu.selfPercent(a, b);
     long delivered = r.counters().delivered;
     json.put(
@@ -69,6 +75,31 @@ final class FanoutReport {
             Report.num(seconds, 1),
             Report.num(o.warmup.toMillis() / 1000.0, 1)));
     r.table(report, seconds, o.sessions, listeners);
+    if (listenerTargets.size() > 1) {
+      JsonArray per = json.getJsonArray("byListenerTarget");
+      for (int t = 0; t < per.size(); t++) {
+        JsonObject p = per.getJsonObject(t);
+        JsonObject lat = p.getJsonObject("latencyMs");
+        report.row(
+            "listeners on " + p.getString("url"),
+            Report.count(p.getLong("joined"))
+                + " joined, "
+                + Report.num(p.getDouble("deliveriesPerSecond"), 0)
+                + " deliveries/s, lost "
+                + Report.count(p.getLong("lost"))
+                + ", missing "
+                + Report.count(p.getLong("missing"))
+                + (lat.containsKey("p50")
+                    ? ", p50 "
+                        + lat.getDouble("p50")
+                        + "  p99 "
+                        + lat.getDouble("p99")
+                        + "  p99.9 "
+                        + lat.getDouble("p999")
+                        + " ms"
+                    : ""));
+      }
+    }
     report.row(
         "generator CPU",
         Report.num(self, 0)
@@ -102,6 +133,23 @@ final class FanoutReport {
       report.row("RSS at the end", rss < 0 ? "n/a" : Report.bytes(rss));
     }
     return report;
+  }
+
+  private static List<String> urls(List<Target> targets) {
+    List<String> urls = new ArrayList<>();
+    for (Target t : targets) {
+      urls.add(t.httpBase());
+    }
+    return urls;
+  }
+
+  /** Listeners planned on each target: the round-robin of {@link FanoutOptions#targetOf}. */
+  static int[] planned(int listeners, List<Target> targets, int eventLoops) {
+    int[] n = new int[targets.size()];
+    for (int i = 0; i < listeners; i++) {
+      n[FanoutOptions.targetOf(i, targets.size(), eventLoops)]++;
+    }
+    return n;
   }
 
   /** The 1-minute load average from {@code /proc/loadavg}, NaN where there is none. */

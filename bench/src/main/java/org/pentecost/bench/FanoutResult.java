@@ -10,7 +10,9 @@ import org.HdrHistogram.Histogram;
 /**
  * The event loops' numbers merged, and what follows from them. Expected deliveries are the frames
  * each speaker sent in the window times the listeners of its session that joined; a listener that
- * left early therefore shows as missing deliveries, which is what its user would have heard.
+ * left early therefore shows as missing deliveries, which is what its user would have heard. The
+ * same figures exist per listener target ({@code --listener-url}): {@link #byTarget} and {@link
+ * #joinedByTarget} (target, then session).
  */
 record FanoutResult(
     FanoutCounters counters,
@@ -24,7 +26,9 @@ record FanoutResult(
     Map<String, String> samples,
     Map<String, Long> drops,
     JsonArray speakers,
-    Histogram sendLagMicros) {
+    Histogram sendLagMicros,
+    FanoutCounters[] byTarget,
+    int[][] joinedByTarget) {
 
   static FanoutResult merge(List<FanoutLoop.Result> loops, int sessions) {
     FanoutCounters counters = new FanoutCounters();
@@ -39,8 +43,20 @@ record FanoutResult(
     Map<String, Long> drops = new TreeMap<>();
     JsonArray speakers = new JsonArray();
     Histogram lag = new Histogram(3);
+    int targets = loops.isEmpty() ? 1 : loops.get(0).byTarget().length;
+    FanoutCounters[] byTarget = new FanoutCounters[targets];
+    for (int t = 0; t < targets; t++) {
+      byTarget[t] = new FanoutCounters();
+    }
+    int[][] joinedByTarget = new int[targets][sessions];
     for (FanoutLoop.Result r : loops) {
       counters.add(r.counters());
+      for (int t = 0; t < targets; t++) {
+        byTarget[t].add(r.byTarget()[t]);
+        for (int s = 0; s < sessions; s++) {
+          joinedByTarget[t][s] += r.joinedByTarget()[t][s];
+        }
+      }
       for (int s = 0; s < sessions; s++) {
         joined[s] += r.joinedPerSession()[s];
         sent[s] += r.sent()[s];
@@ -56,8 +72,20 @@ record FanoutResult(
       lag.add(r.sendLagMicros());
     }
     return new FanoutResult(
-        counters, joined, sent, inWindow, attempted, failed, dropped, failures, samples, drops,
-        speakers, lag);
+        counters,
+        joined,
+        sent,
+        inWindow,
+        attempted,
+        failed,
+        dropped,
+        failures,
+        samples,
+        drops,
+        speakers,
+        lag,
+        byTarget,
+        joinedByTarget);
   }
 
   int joined() {
@@ -83,6 +111,46 @@ record FanoutResult(
       n += sentInWindow[s] * joinedPerSession[s];
     }
     return n;
+  }
+
+  /** Deliveries owed for the window to the listeners of target {@code t}. */
+  long expectedDeliveries(int t) {
+    long n = 0;
+    for (int s = 0; s < sentInWindow.length; s++) {
+      n += sentInWindow[s] * joinedByTarget[t][s];
+    }
+    return n;
+  }
+
+  /**
+   * Per listener target, in the order of {@code urls}: the listeners planned and joined there,
+   * deliveries against those owed, loss and latency.
+   */
+  JsonArray byTargetJson(double windowSeconds, List<String> urls, int[] planned) {
+    JsonArray all = new JsonArray();
+    for (int t = 0; t < byTarget.length; t++) {
+      FanoutCounters c = byTarget[t];
+      int joined = 0;
+      for (int j : joinedByTarget[t]) {
+        joined += j;
+      }
+      long expected = expectedDeliveries(t);
+      all.add(
+          new JsonObject()
+              .put("url", t < urls.size() ? urls.get(t) : null)
+              .put("listeners", t < planned.length ? planned[t] : null)
+              .put("joined", joined)
+              .put("expectedDeliveries", expected)
+              .put("delivered", c.delivered)
+              .put("deliveriesPerSecond", Report.round(c.delivered / windowSeconds, 1))
+              .put("missing", Math.max(0, expected - c.delivered))
+              .put("lost", c.lost)
+              .put("duplicated", c.duplicated)
+              .put("outOfOrder", c.outOfOrder)
+              .put("skippedByServer", c.skipped)
+              .put("latencyMs", Report.latencyMillis(c.latencyMicros)));
+    }
+    return all;
   }
 
   /** Owed deliveries that never arrived (lost at the tail, with a dropped listener, ...). */

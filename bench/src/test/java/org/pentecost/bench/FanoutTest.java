@@ -155,12 +155,98 @@ class FanoutTest {
   }
 
   @Test
+  void listenerUrlsSpreadListenersRoundRobinWithinEachLoop() {
+    CommandLine.ParseResult parsed =
+        BenchMain.commandLine()
+            .parseArgs(
+                "fanout",
+                "--url",
+                "http://127.0.0.1:8080",
+                "--listener-url",
+                "http://127.0.0.1:8081",
+                "--listener-url",
+                "http://localhost:8082",
+                "--token",
+                "T");
+    FanoutCommand f = parsed.subcommand().commandSpec().commandLine().getCommand();
+    Target main = f.o.validate().target();
+    List<Target> targets = f.o.listenerTargets(main);
+    assertThat(targets)
+        .containsExactly(new Target("127.0.0.1", 8081), new Target("127.0.0.1", 8082));
+    // Two loops (listener i on loop i mod 2), two targets: each loop holds both targets.
+    int[] targetOf = new int[8];
+    for (int i = 0; i < 8; i++) {
+      targetOf[i] = FanoutOptions.targetOf(i, 2, 2);
+    }
+    assertThat(targetOf).containsExactly(0, 0, 1, 1, 0, 0, 1, 1);
+    assertThat(FanoutOptions.targetOf(5, 3, 1)).isEqualTo(2);
+    // 10 sessions x 200 listeners over two nodes: half of every session on each.
+    for (int s = 0; s < 10; s++) {
+      int onFirst = 0;
+      for (int j = 0; j < 200; j++) {
+        onFirst += FanoutOptions.targetOf(s * 200 + j, 2, 2) == 0 ? 1 : 0;
+      }
+      assertThat(onFirst).isEqualTo(100);
+    }
+    assertThat(FanoutReport.planned(2_001, targets, 2)).containsExactly(1_001, 1_000);
+    // Without --listener-url, every listener goes to --url.
+    FanoutOptions plain = new FanoutOptions();
+    assertThat(plain.listenerTargets(main)).containsExactly(main);
+  }
+
+  @Test
+  void resultsAreKeptPerListenerTarget() {
+    FanoutCounters a = new FanoutCounters();
+    a.delivered = 100;
+    FanoutCounters b = new FanoutCounters();
+    b.delivered = 98;
+    b.lost = 2;
+    FanoutCounters all = new FanoutCounters();
+    all.add(a);
+    all.add(b);
+    FanoutLoop.Result loop =
+        new FanoutLoop.Result(
+            all,
+            new int[] {2},
+            new long[] {50},
+            new long[] {50},
+            4,
+            0,
+            0,
+            Map.of(),
+            Map.of(),
+            Map.of(),
+            new io.vertx.core.json.JsonObject(),
+            lag(1_000),
+            new FanoutCounters[] {a, b},
+            new int[][] {{1}, {1}});
+    FanoutResult r = FanoutResult.merge(List.of(loop, loop), 1);
+    assertThat(r.joined()).isEqualTo(4);
+    assertThat(r.expectedDeliveries(0)).isEqualTo(200);
+    var per =
+        r.byTargetJson(2.0, List.of("http://127.0.0.1:1", "http://127.0.0.1:2"), new int[] {2, 2});
+    assertThat(per.size()).isEqualTo(2);
+    assertThat(per.getJsonObject(0).getString("url")).isEqualTo("http://127.0.0.1:1");
+    assertThat(per.getJsonObject(0).getLong("joined")).isEqualTo(2);
+    assertThat(per.getJsonObject(0).getLong("delivered")).isEqualTo(200);
+    assertThat(per.getJsonObject(0).getLong("missing")).isZero();
+    assertThat(per.getJsonObject(1).getLong("delivered")).isEqualTo(196);
+    assertThat(per.getJsonObject(1).getLong("missing")).isEqualTo(4);
+    assertThat(per.getJsonObject(1).getLong("lost")).isEqualTo(4);
+    assertThat(per.getJsonObject(1).getDouble("deliveriesPerSecond")).isEqualTo(98.0);
+  }
+
+  @Test
   void badFanoutArgumentsAreUsageErrors() {
     CommandLine cl = BenchMain.commandLine();
     cl.setOut(new java.io.PrintWriter(java.io.Writer.nullWriter()));
     cl.setErr(new java.io.PrintWriter(java.io.Writer.nullWriter()));
     String url = "http://127.0.0.1:1";
     assertThat(cl.execute("fanout", "--url", "http://10.0.0.1:80", "--token", "T")).isEqualTo(2);
+    assertThat(
+            cl.execute(
+                "fanout", "--url", url, "--listener-url", "http://192.168.1.1:80", "--token", "T"))
+        .isEqualTo(2);
     assertThat(cl.execute("fanout", "--url", url, "--token", "T", "--frame-bytes", "4"))
         .isEqualTo(2);
     assertThat(cl.execute("fanout", "--url", url, "--token", "T", "--rate", "0")).isEqualTo(2);
