@@ -52,7 +52,10 @@
 # generator's JSON line>}. Exit status 1 when a run gave no result.
 #
 # Settings (environment): LOADS ("10x200@10 10x100@50"), MODES ("single single-redis cross split"),
-# FRAME_BYTES (160), WARMUP (10s), DURATION (20s), SETUP_TIMEOUT (180s), CONCURRENCY (256),
+# FRAME_BYTES (160), WARMUP (10s), DURATION (20s), SETUP_TIMEOUT (180s), CONCURRENCY (32: with 256
+# handshakes in flight, both nodes and Redis on one busy core, up to a tenth of the joins timed
+# out on the Redis capacity check (store.timeout, 2 s) and were refused with 503; the joins are
+# not what is measured),
 # SOURCE_ADDRESSES (4), IDLE_WAIT (120), OTHER_MAX (10), TRIES (3), AUTOGROUP (1), PROGRESS=1,
 # SMOKE=1 (LOADS="2x20@10" WARMUP=2s DURATION=3s IDLE_WAIT=5 TRIES=1), PENTECOST_JAR,
 # SERVER_JAVA_OPTS, REDIS_SERVER (redis-server), KEEP_DIR=1.
@@ -73,7 +76,7 @@ FRAME_BYTES="${FRAME_BYTES:-160}"
 WARMUP="${WARMUP:-10s}"
 DURATION="${DURATION:-20s}"
 SETUP_TIMEOUT="${SETUP_TIMEOUT:-180s}"
-CONCURRENCY="${CONCURRENCY:-256}"
+CONCURRENCY="${CONCURRENCY:-32}"
 SOURCE_ADDRESSES="${SOURCE_ADDRESSES:-4}"
 IDLE_WAIT="${IDLE_WAIT:-120}"
 OTHER_MAX="${OTHER_MAX:-10}"
