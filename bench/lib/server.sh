@@ -22,6 +22,9 @@
 #   server_java_opts  JVM options, split on spaces [""]
 #   server_args       extra arguments of `serve`, e.g. (--host 127.0.0.1) [()]
 #   server_log_split  1: stdout to $work/server-LABEL.out, stderr to .err; else both to .log [0]
+# For the runs of the fan-out generator (generator_durations, generator_run, try_keep; fanout.sh,
+# cluster.sh): bench (bench/pentecost-bench), WARMUP, DURATION, SETUP_TIMEOUT, FRAME_BYTES,
+# SOURCE_ADDRESSES, CONCURRENCY, TRIES, bench_cpu (pin_cores), and a function window_watch.
 # Needs bash 4.4+ (empty arrays under set -u), java, curl, awk; setsid (util-linux) for
 # autogroup_own_session.
 
@@ -230,4 +233,120 @@ autogroup_boost() {
     autogroup_note="autogroup not raised (writing /proc/self/autogroup failed)"
   fi
   echo "$bench_name: $autogroup_note" >&2
+}
+
+# seconds <duration>: 500ms, 10s, 2m or a plain number of seconds, in seconds ("x" when malformed).
+seconds() {
+  awk -v d="$1" 'BEGIN {
+    if (d ~ /^[0-9.]+ms$/) { sub(/ms$/, "", d); print d / 1000; exit }
+    if (d ~ /^[0-9.]+s?$/) { sub(/s$/, "", d); print d + 0; exit }
+    if (d ~ /^[0-9.]+m$/) { sub(/m$/, "", d); print d * 60; exit }
+    print "x" }'
+}
+
+# generator_durations: WARMUP, DURATION and SETUP_TIMEOUT (needed) in seconds as warmup_s,
+# duration_s and setup_s; exits 2 when one of them is malformed.
+generator_durations() {
+  local v
+  warmup_s="$(seconds "$WARMUP")"; duration_s="$(seconds "$DURATION")"; setup_s="$(seconds "$SETUP_TIMEOUT")"
+  for v in "$warmup_s" "$duration_s" "$setup_s"; do
+    [ "$v" != x ] || { echo "$bench_name: WARMUP, DURATION and SETUP_TIMEOUT take 500ms, 10s, 2m" >&2; exit 2; }
+  done
+}
+
+# The generator of a run and its helpers (generator_run): their PIDs, empty when none runs.
+gen_pid=""
+watch_pid=""
+guard_pid=""
+
+# stop_helpers: ends the generator, its window watcher and its time-limit guard, if running.
+stop_helpers() {
+  local p
+  for p in "$guard_pid" "$watch_pid" "$gen_pid"; do
+    if [ -n "$p" ]; then kill "$p" 2>/dev/null || true; fi
+  done
+  guard_pid=""; watch_pid=""; gen_pid=""
+}
+
+# generator_run <label> <prefix> <sessions> <listeners> <rate> <server pid> <url options...>:
+# runs `$bench fanout` (with bench_cpu, $token, FRAME_BYTES, WARMUP, DURATION, SOURCE_ADDRESSES,
+# CONCURRENCY, SETUP_TIMEOUT, --quiet unless PROGRESS=1) in the background, stdout to <prefix>.out
+# and stderr to <prefix>.err and ours; the caller's `window_watch <generator pid> <prefix>.err
+# <prefix>` alongside; and a guard that ends the generator when it is still there setup_s +
+# warmup_s + duration_s + 90 s after its start. Waits for all three; sets gen_rc to the
+# generator's exit status.
+generator_run() {
+  local label="$1" pre="$2" sessions="$3" listeners="$4" rate="$5" spid="$6" limit quiet=(--quiet)
+  shift 6
+  [ "${PROGRESS:-0}" = 1 ] && quiet=()
+  gen_rc=0
+  PENTECOST_BENCH_TOKEN="$token" "${bench_cpu[@]}" "$bench" fanout "$@" \
+    --sessions "$sessions" --listeners-per-session "$listeners" --frame-bytes "$FRAME_BYTES" \
+    --rate "$rate" --warmup "$WARMUP" --duration "$DURATION" --source-addresses "$SOURCE_ADDRESSES" \
+    --concurrency "$CONCURRENCY" --server-pid "$spid" --timeout "$SETUP_TIMEOUT" "${quiet[@]}" \
+    >"$pre.out" 2> >(tee "$pre.err" >&2) &
+  gen_pid=$!
+  window_watch "$gen_pid" "$pre.err" "$pre" &
+  watch_pid=$!
+  limit="$(awk -v a="$setup_s" -v b="$warmup_s" -v c="$duration_s" 'BEGIN { printf "%d", a + b + c + 90 }')"
+  (
+    sleep "$limit" &
+    trap 'kill $! 2>/dev/null; exit 0' TERM
+    wait $!
+    echo "$bench_name: $label: the generator is still running after $limit s; ending it" >&2
+    kill "$gen_pid" 2>/dev/null; sleep 10; kill -9 "$gen_pid" 2>/dev/null
+  ) &
+  guard_pid=$!
+  wait "$gen_pid" || gen_rc=$?
+  kill "$guard_pid" 2>/dev/null || true
+  wait "$guard_pid" 2>/dev/null || true
+  wait "$watch_pid" 2>/dev/null || true
+  gen_pid=""; watch_pid=""; guard_pid=""
+}
+
+# generator_result <label> <prefix>: prints the generator's table (<prefix>.out but its first
+# line); needs gen_rc. Returns 1, saying so, when there is no JSON line; warns when gen_rc is not 0.
+generator_result() {
+  local label="$1" pre="$2"
+  sed -n '2,$p' "$pre.out"
+  if ! grep -q '^{' "$pre.out"; then
+    echo "$bench_name: $label: the generator gave no result (exit $gen_rc)" >&2
+    return 1
+  fi
+  [ "$gen_rc" -eq 0 ] || echo "$bench_name: $label: not every listener got every frame once (exit $gen_rc)" >&2
+}
+
+# window_others <label> <prefix> <last column>: other programs' user CPU (% of a core, "-" when
+# the window was not sampled twice) from <prefix>.ticks, whose lines are "time machineUser
+# ourUser... " with our processes' user ticks in columns 3 to <last column>. Writes it to
+# <prefix>.others and says it.
+window_others() {
+  local label="$1" pre="$2" last="$3" others="-"
+  if [ "$(wc -l <"$pre.ticks" 2>/dev/null || echo 0)" -eq 2 ]; then
+    others="$(awk -v hz="$clk_tck" -v last="$last" 'NR == 1 { split($0, s) } NR == 2 {
+        o = $2 - s[2]; for (i = 3; i <= last; i++) o -= $i - s[i]
+        o = o / hz / (($1 - s[1]) / 1e9) * 100
+        printf "%.0f", o < 0 ? 0 : o }' "$pre.ticks")"
+  fi
+  echo "$others" >"$pre.others"
+  echo "$bench_name: $label: other programs used ${others}% of a core (user time) during the measured window" >&2
+}
+
+# try_keep <label> <try>: after a try with a result, keeps it in the caller's best and best_others
+# when it is the least disturbed so far (by $work/<label>-try<try>.others, OTHER_MAX). Returns 0
+# when the try was undisturbed (no need of another), else 1, saying whether another follows
+# (needs TRIES).
+try_keep() {
+  local label="$1" try="$2" o
+  o="$(cat "$work/$label-try$try.others")"
+  if [ -z "$best" ] || { [ "$o" != - ] && { [ "$best_others" = - ] || [ "$o" -lt "$best_others" ]; }; }; then
+    best="$try"; best_others="$o"
+  fi
+  if [ "$o" != - ] && [ "$o" -lt "$OTHER_MAX" ]; then return 0; fi
+  if [ "$try" -lt "$TRIES" ]; then
+    echo "$bench_name: $label: disturbed, running it again" >&2
+  else
+    echo "$bench_name: WARNING $label: still disturbed after $TRIES tries; keeping the least disturbed" >&2
+  fi
+  return 1
 }

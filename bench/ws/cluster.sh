@@ -94,21 +94,11 @@ for load in $LOADS; do
   [[ "$load" =~ ^[0-9]+x[0-9]+@[0-9.]+$ ]] || {
     echo "cluster.sh: a load is SESSIONSxLISTENERS@RATE, e.g. 10x200@10; got $load" >&2; exit 2; }
 done
-seconds() {
-  awk -v d="$1" 'BEGIN {
-    if (d ~ /^[0-9.]+ms$/) { sub(/ms$/, "", d); print d / 1000; exit }
-    if (d ~ /^[0-9.]+s?$/) { sub(/s$/, "", d); print d + 0; exit }
-    if (d ~ /^[0-9.]+m$/) { sub(/m$/, "", d); print d * 60; exit }
-    print "x" }'
-}
-warmup_s="$(seconds "$WARMUP")"; duration_s="$(seconds "$DURATION")"; setup_s="$(seconds "$SETUP_TIMEOUT")"
-for v in "$warmup_s" "$duration_s" "$setup_s"; do
-  [ "$v" != x ] || { echo "cluster.sh: WARMUP, DURATION and SETUP_TIMEOUT take 500ms, 10s, 2m" >&2; exit 2; }
-done
 
 bench_name=cluster.sh
 # shellcheck source=bench/lib/server.sh
 . "$root/bench/lib/server.sh"
+generator_durations
 autogroup_own_session "$@"
 require_tools java curl jq awk taskset redis-cli "$REDIS_SERVER"
 ensure_jar -pl server -am
@@ -116,21 +106,11 @@ ensure_jar -pl server -am
 pin_cores
 raise_nofile
 bench_workdir pentecost-cluster-bench
-gen_pid=""
-watch_pid=""
-guard_pid=""
 redis_pid=""
 redis_port=""
 a_pid=""; a_port=""; a_data=""
 b_pid=""; b_port=""; b_data=""
 
-stop_helpers() {
-  local p
-  for p in "$guard_pid" "$watch_pid" "$gen_pid"; do
-    if [ -n "$p" ]; then kill "$p" 2>/dev/null || true; fi
-  done
-  guard_pid=""; watch_pid=""; gen_pid=""
-}
 # stop_nodes: both nodes (SIGTERM, then SIGKILL after stop_grace s), then Redis, each by its PID.
 stop_nodes() {
   server_pid="$b_pid"; data="$b_data"; server_stop
@@ -271,9 +251,7 @@ window_watch() {
 # cluster_try <label> <mode> <sessions> <listeners> <rate> <try>: one run on fresh nodes. Leaves
 # $work/<label>-try<try>.{out,err,ticks,numsub,others}. Returns 1 when there is no result.
 cluster_try() {
-  local label="$1" mode="$2" sessions="$3" listeners="$4" rate="$5" try="$6" pre rc=0 others limit
-  local quiet=(--quiet) urls=()
-  [ "${PROGRESS:-0}" = 1 ] && quiet=()
+  local label="$1" mode="$2" sessions="$3" listeners="$4" rate="$5" try="$6" pre urls=()
   pre="$work/$label-try$try"
   redis_prefix=""
   if ! nodes_start "$label-try$try" "$mode"; then
@@ -289,43 +267,12 @@ cluster_try() {
   echo "== $label (try $try/$TRIES): $sessions x $listeners listeners, $FRAME_BYTES-byte frames at $rate/s," \
     "node A pid $a_pid port $a_port${b_pid:+, node B pid $b_pid port $b_port}${redis_pid:+, redis pid $redis_pid port $redis_port}," \
     "$autogroup_note" >&2
-  PENTECOST_BENCH_TOKEN="$token" "${bench_cpu[@]}" "$bench" fanout --url "http://127.0.0.1:$a_port" \
-    "${urls[@]}" --sessions "$sessions" --listeners-per-session "$listeners" --frame-bytes "$FRAME_BYTES" \
-    --rate "$rate" --warmup "$WARMUP" --duration "$DURATION" --source-addresses "$SOURCE_ADDRESSES" \
-    --concurrency "$CONCURRENCY" --server-pid "$a_pid" --timeout "$SETUP_TIMEOUT" "${quiet[@]}" \
-    >"$pre.out" 2> >(tee "$pre.err" >&2) &
-  gen_pid=$!
-  window_watch "$gen_pid" "$pre.err" "$pre" &
-  watch_pid=$!
-  limit="$(awk -v a="$setup_s" -v b="$warmup_s" -v c="$duration_s" 'BEGIN { printf "%d", a + b + c + 90 }')"
-  (
-    sleep "$limit" &
-    trap 'kill $! 2>/dev/null; exit 0' TERM
-    wait $!
-    echo "cluster.sh: $label: the generator is still running after $limit s; ending it" >&2
-    kill "$gen_pid" 2>/dev/null; sleep 10; kill -9 "$gen_pid" 2>/dev/null
-  ) &
-  guard_pid=$!
-  wait "$gen_pid" || rc=$?
-  kill "$guard_pid" 2>/dev/null || true
-  wait "$guard_pid" 2>/dev/null || true
-  wait "$watch_pid" 2>/dev/null || true
-  gen_pid=""; watch_pid=""; guard_pid=""
+  generator_run "$label" "$pre" "$sessions" "$listeners" "$rate" "$a_pid" \
+    --url "http://127.0.0.1:$a_port" "${urls[@]}"
   stop_nodes
-  sed -n '2,$p' "$pre.out"
-  if ! grep -q '^{' "$pre.out"; then
-    echo "cluster.sh: $label: the generator gave no result (exit $rc)" >&2
-    return 1
-  fi
-  [ "$rc" -eq 0 ] || echo "cluster.sh: $label: not every listener got every frame once (exit $rc)" >&2
-  others="-"
-  if [ "$(wc -l <"$pre.ticks" 2>/dev/null || echo 0)" -eq 2 ]; then
-    others="$(awk -v hz="$clk_tck" 'NR == 1 { split($0, s) } NR == 2 {
-        o = (($2 - s[2]) - ($3 - s[3]) - ($4 - s[4]) - ($5 - s[5]) - ($6 - s[6])) / hz / (($1 - s[1]) / 1e9) * 100
-        printf "%.0f", o < 0 ? 0 : o }' "$pre.ticks")"
-  fi
-  echo "$others" >"$pre.others"
-  echo "cluster.sh: $label: other programs used ${others}% of a core (user time) during the measured window" >&2
+  generator_result "$label" "$pre" || return 1
+  # ticks: time, machine user, then the user ticks of node A, node B, Redis and the generator
+  window_others "$label" "$pre" 6
 }
 
 # window_json <prefix> <frames sent in the window> <window seconds>: the CPU and Redis figures.
@@ -356,20 +303,11 @@ window_json() {
 # cluster_run <load> <mode> <sessions> <listeners> <rate>: up to TRIES tries; the least disturbed
 # one goes to the summary.
 cluster_run() {
-  local load="$1" mode="$2" sessions="$3" listeners="$4" rate="$5" label try best="" best_others="" o
+  local load="$1" mode="$2" sessions="$3" listeners="$4" rate="$5" label try best="" best_others=""
   label="$load-$mode"; label="${label//@/r}"
   for try in $(seq 1 "$TRIES"); do
     cluster_try "$label" "$mode" "$sessions" "$listeners" "$rate" "$try" || continue
-    o="$(cat "$work/$label-try$try.others")"
-    if [ -z "$best" ] || { [ "$o" != - ] && { [ "$best_others" = - ] || [ "$o" -lt "$best_others" ]; }; }; then
-      best="$try"; best_others="$o"
-    fi
-    if [ "$o" != - ] && [ "$o" -lt "$OTHER_MAX" ]; then break; fi
-    if [ "$try" -lt "$TRIES" ]; then
-      echo "cluster.sh: $label: disturbed, running it again" >&2
-    else
-      echo "cluster.sh: WARNING $label: still disturbed after $TRIES tries; keeping the least disturbed" >&2
-    fi
+    try_keep "$label" "$try" && break
   done
   if [ -z "$best" ]; then
     failures=$((failures + 1))

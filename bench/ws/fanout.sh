@@ -97,22 +97,11 @@ for scenario in $SCENARIOS; do
     *) echo "fanout.sh: unknown scenario $scenario" >&2; exit 2 ;;
   esac
 done
-# seconds <duration>: 500ms, 10s, 2m or a plain number of seconds, in seconds.
-seconds() {
-  awk -v d="$1" 'BEGIN {
-    if (d ~ /^[0-9.]+ms$/) { sub(/ms$/, "", d); print d / 1000; exit }
-    if (d ~ /^[0-9.]+s?$/) { sub(/s$/, "", d); print d + 0; exit }
-    if (d ~ /^[0-9.]+m$/) { sub(/m$/, "", d); print d * 60; exit }
-    print "x" }'
-}
-warmup_s="$(seconds "$WARMUP")"; duration_s="$(seconds "$DURATION")"; setup_s="$(seconds "$SETUP_TIMEOUT")"
-for v in "$warmup_s" "$duration_s" "$setup_s"; do
-  [ "$v" != x ] || { echo "fanout.sh: WARMUP, DURATION and SETUP_TIMEOUT take 500ms, 10s, 2m" >&2; exit 2; }
-done
 
 bench_name=fanout.sh
 # shellcheck source=bench/lib/server.sh
 . "$root/bench/lib/server.sh"
+generator_durations
 autogroup_own_session "$@"
 require_tools java curl jq awk taskset
 ensure_jar -pl server -am
@@ -121,16 +110,6 @@ ensure_jar -pl server -am
 pin_cores
 raise_nofile
 bench_workdir pentecost-fanout-bench
-gen_pid=""
-watch_pid=""
-guard_pid=""
-stop_helpers() {
-  local p
-  for p in "$guard_pid" "$watch_pid" "$gen_pid"; do
-    if [ -n "$p" ]; then kill "$p" 2>/dev/null || true; fi
-  done
-  guard_pid=""; watch_pid=""; gen_pid=""
-}
 fanout_cleanup() {
   stop_helpers
   bench_cleanup
@@ -226,9 +205,7 @@ seen_transport() {
 # Leaves $work/<label>-try<try>.{out,err,metrics0,metrics1,ticks,others}. Returns 1 when the
 # server did not start (try_failed=start) or the generator gave no JSON line (try_failed=bench).
 fanout_try() {
-  local label="$1" sessions="$2" listeners="$3" rate="$4" transport="$5" try="$6" pre rc=0 others seen
-  local limit quiet=(--quiet)
-  [ "${PROGRESS:-0}" = 1 ] && quiet=()
+  local label="$1" sessions="$2" listeners="$3" rate="$4" transport="$5" try="$6" pre seen
   pre="$work/$label-try$try"
   try_failed=""
   server_env=(PENTECOST_LIMITS_SESSION_CREATES_PER_HOUR=1000000
@@ -248,67 +225,29 @@ fanout_try() {
   wait_idle
   echo "== $label (try $try/$TRIES): $sessions x $listeners listeners, $FRAME_BYTES-byte frames at $rate/s," \
     "transport $seen, server pid $server_pid, $autogroup_note" >&2
-  PENTECOST_BENCH_TOKEN="$token" "${bench_cpu[@]}" "$bench" fanout --url "http://127.0.0.1:$port" \
-    --sessions "$sessions" --listeners-per-session "$listeners" --frame-bytes "$FRAME_BYTES" \
-    --rate "$rate" --warmup "$WARMUP" --duration "$DURATION" --source-addresses "$SOURCE_ADDRESSES" \
-    --concurrency "$CONCURRENCY" --server-pid "$server_pid" --timeout "$SETUP_TIMEOUT" "${quiet[@]}" \
-    >"$pre.out" 2> >(tee "$pre.err" >&2) &
-  gen_pid=$!
-  window_watch "$gen_pid" "$pre.err" "$pre" &
-  watch_pid=$!
-  limit="$(awk -v a="$setup_s" -v b="$warmup_s" -v c="$duration_s" 'BEGIN { printf "%d", a + b + c + 90 }')"
-  (
-    sleep "$limit" &
-    trap 'kill $! 2>/dev/null; exit 0' TERM
-    wait $!
-    echo "fanout.sh: $label: the generator is still running after $limit s; ending it" >&2
-    kill "$gen_pid" 2>/dev/null; sleep 10; kill -9 "$gen_pid" 2>/dev/null
-  ) &
-  guard_pid=$!
-  wait "$gen_pid" || rc=$?
-  kill "$guard_pid" 2>/dev/null || true
-  wait "$guard_pid" 2>/dev/null || true
-  wait "$watch_pid" 2>/dev/null || true
-  gen_pid=""; watch_pid=""; guard_pid=""
+  generator_run "$label" "$pre" "$sessions" "$listeners" "$rate" "$server_pid" \
+    --url "http://127.0.0.1:$port"
   curl -fs --max-time 10 "http://127.0.0.1:$port/metrics" >"$pre.metrics1" || rm -f "$pre.metrics1"
   server_stop
-  sed -n '2,$p' "$pre.out"
-  if ! grep -q '^{' "$pre.out"; then
-    echo "fanout.sh: $label: the generator gave no result (exit $rc)" >&2
+  if ! generator_result "$label" "$pre"; then
     try_failed=bench
     return 1
   fi
-  [ "$rc" -eq 0 ] || echo "fanout.sh: $label: not every listener got every frame once (exit $rc)" >&2
-  others="-"
-  if [ "$(wc -l <"$pre.ticks" 2>/dev/null || echo 0)" -eq 2 ]; then
-    others="$(awk -v hz="$clk_tck" 'NR == 1 { t = $1; m = $2; s = $3; g = $4 }
-      NR == 2 { o = (($2 - m) - ($3 - s) - ($4 - g)) / hz / (($1 - t) / 1e9) * 100
-                printf "%.0f", o < 0 ? 0 : o }' "$pre.ticks")"
-  fi
-  echo "$others" >"$pre.others"
-  echo "fanout.sh: $label: other programs used ${others}% of a core (user time) during the measured window" >&2
+  # ticks: time, machine user, then the user ticks of the server and the generator
+  window_others "$label" "$pre" 4
 }
 
 # fanout_run <scenario> <label> <sessions> <listeners> <rate> [transport]: up to TRIES tries, the
 # next one only when the last was disturbed; appends the least disturbed try to the summary.
 fanout_run() {
   local scenario="$1" label="$2" sessions="$3" listeners="$4" rate="$5" transport="${6:-auto}"
-  local try best="" best_others="" o
+  local try best="" best_others=""
   for try in $(seq 1 "$TRIES"); do
     if ! fanout_try "$label" "$sessions" "$listeners" "$rate" "$transport" "$try"; then
       [ "$try_failed" = start ] && break # a transport that does not load will not load next time
       continue
     fi
-    o="$(cat "$work/$label-try$try.others")"
-    if [ -z "$best" ] || { [ "$o" != - ] && { [ "$best_others" = - ] || [ "$o" -lt "$best_others" ]; }; }; then
-      best="$try"; best_others="$o"
-    fi
-    if [ "$o" != - ] && [ "$o" -lt "$OTHER_MAX" ]; then break; fi
-    if [ "$try" -lt "$TRIES" ]; then
-      echo "fanout.sh: $label: disturbed, running it again" >&2
-    else
-      echo "fanout.sh: WARNING $label: still disturbed after $TRIES tries; keeping the least disturbed" >&2
-    fi
+    try_keep "$label" "$try" && break
   done
   if [ -z "$best" ]; then
     failures=$((failures + 1))
