@@ -108,15 +108,22 @@ final class AudioStream {
 
   /**
    * Adds frames of the shared window that this node does not hold (a listener resumes here on a
-   * stream this node has not heard from the start).
+   * stream this node has not heard from the start): the older ones to the window only; the ones
+   * newer than any this node has had are returned, to be received like frames from pub/sub (this
+   * node's listeners have not had them either: they must not be skipped).
    */
-  synchronized void merge(List<Broker.Frame> frames) {
+  synchronized List<Broker.Frame> merge(List<Broker.Frame> frames) {
     List<ReplayWindow.Entry> entries = new java.util.ArrayList<>();
+    List<Broker.Frame> newer = new java.util.ArrayList<>();
     for (Broker.Frame f : frames) {
-      entries.add(new ReplayWindow.Entry(f.seq(), f.durationMicros(), wire(f.audio())));
+      if (f.seq() <= seq) {
+        entries.add(new ReplayWindow.Entry(f.seq(), f.durationMicros(), wire(f.audio())));
+      } else {
+        newer.add(f);
+      }
     }
     window.merge(entries);
-    seq = Math.max(seq, window.newestSeq());
+    return newer;
   }
 
   /** Numbering continues after {@code n} (the newest of the shared window at a takeover). */

@@ -301,7 +301,11 @@ public final class WsGateway {
             .compose(v -> broker.window(c.sessionId, language))
             .map(
                 frames -> {
-                  held.stream(language, audio.windowMicros()).merge(frames);
+                  // Frames newer than this node has had go to its listeners too, in order (those
+                  // arriving later by pub/sub are then duplicates): none of them skips one.
+                  held.stream(language, audio.windowMicros())
+                      .merge(frames)
+                      .forEach(f -> audio.received(held, f));
                   return (Void) null;
                 })
             .recover(
@@ -380,14 +384,19 @@ public final class WsGateway {
     Future<Void> numbered = Future.succeededFuture();
     if (!broker.isLocal()) {
       // Numbering goes on from the newest frame of the shared window (a speaker that refreshed
-      // from another node): listeners see no jump. Nothing is read from the socket before this.
+      // from another node): listeners see no jump. The window's frames this node has not had yet
+      // (still on their way from the old node) are taken from it first, in order, and fanned out
+      // here: a frame that arrives later by pub/sub is then a duplicate, never a gap. Nothing is
+      // read from the socket before this.
       numbered =
           RedisCommands.onContext(
               broker
-                  .newestSeq(c.sessionId, c.language)
+                  .window(c.sessionId, c.language)
                   .map(
-                      n -> {
-                        room.stream(c.language, audio.windowMicros()).advanceTo(n);
+                      frames -> {
+                        frames.forEach(f -> audio.received(room, f));
+                        long newest = frames.isEmpty() ? 0 : frames.get(frames.size() - 1).seq();
+                        room.stream(c.language, audio.windowMicros()).advanceTo(newest);
                         return (Void) null;
                       })
                   .recover(

@@ -222,7 +222,9 @@ class NginxIT {
       for (int i = 0; i < listeners.size(); i++) {
         Client l = listeners.get(i);
         l.keepUntilQuiet(Duration.ofSeconds(2));
-        assertThat(l.heard).as("listener %d: frames heard", i).hasSize(total);
+        assertThat(l.heard)
+            .as("listener %d (moved: %s): frames heard", i, moved.contains(l))
+            .hasSize(total);
         for (int n = 0; n < total; n++) {
           assertThat(l.heard.get(n)[0])
               .as("listener %d: sequence of frame %d", i, n)
