@@ -47,6 +47,16 @@ final class AudioRouting {
     return missed;
   }
 
+  /**
+   * Catches this node's stream up with the shared window (a listener resumes here, or a publisher
+   * takes over here): frames older than the newest it has had fill its window; newer ones are
+   * received like frames from pub/sub, in order, so that its listeners skip none of them and the
+   * same frames arriving later by pub/sub are duplicates. Numbering then goes on after the newest.
+   */
+  void catchUpFromWindow(SessionRoom room, String language, List<Broker.Frame> frames) {
+    room.stream(language, windowMicros).merge(frames).forEach(f -> received(room, f));
+  }
+
   /** A frame numbered on another node: kept here and written to this node's audience. */
   void received(SessionRoom room, Broker.Frame f) {
     AudioStream.Published p =

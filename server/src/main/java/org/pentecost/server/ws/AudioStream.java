@@ -126,11 +126,6 @@ final class AudioStream {
     return newer;
   }
 
-  /** Numbering continues after {@code n} (the newest of the shared window at a takeover). */
-  synchronized void advanceTo(long n) {
-    seq = Math.max(seq, n);
-  }
-
   private static WireFrame wire(Buffer audio) {
     return WireFrame.encode(
         audio.getBytes(0, AudioFrame.HEADER_BYTES),

@@ -301,11 +301,7 @@ public final class WsGateway {
             .compose(v -> broker.window(c.sessionId, language))
             .map(
                 frames -> {
-                  // Frames newer than this node has had go to its listeners too, in order (those
-                  // arriving later by pub/sub are then duplicates): none of them skips one.
-                  held.stream(language, audio.windowMicros())
-                      .merge(frames)
-                      .forEach(f -> audio.received(held, f));
+                  audio.catchUpFromWindow(held, language, frames);
                   return (Void) null;
                 })
             .recover(
@@ -394,9 +390,7 @@ public final class WsGateway {
                   .window(c.sessionId, c.language)
                   .map(
                       frames -> {
-                        frames.forEach(f -> audio.received(room, f));
-                        long newest = frames.isEmpty() ? 0 : frames.get(frames.size() - 1).seq();
-                        room.stream(c.language, audio.windowMicros()).advanceTo(newest);
+                        audio.catchUpFromWindow(room, c.language, frames);
                         return (Void) null;
                       })
                   .recover(
