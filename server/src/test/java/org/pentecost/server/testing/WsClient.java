@@ -58,8 +58,8 @@ public final class WsClient implements AutoCloseable {
         if (last) {
           try {
             JsonNode node = JSON.readTree(text.toString());
+            seen.add(node); // first: a caller woken by messages finds it in seen() too
             messages.add(node);
-            seen.add(node);
           } catch (Exception e) {
             throw new IllegalStateException("server sent non-JSON text: " + text, e);
           }
