@@ -59,9 +59,6 @@ public interface Broker {
   /** The stream's shared window, oldest first (empty when none). */
   Future<List<Frame>> window(String sessionId, String language);
 
-  /** The newest sequence number in the stream's shared window, 0 when there is none. */
-  Future<Long> newestSeq(String sessionId, String language);
-
   /** Sends {@code event} to every other node (its {@code node} field is set to this node). */
   void publishEvent(JsonObject event);
 }

@@ -56,10 +56,5 @@ public final class LocalBroker implements Broker {
   }
 
   @Override
-  public Future<Long> newestSeq(String sessionId, String language) {
-    return Future.succeededFuture(0L);
-  }
-
-  @Override
   public void publishEvent(JsonObject event) {}
 }

@@ -449,13 +449,6 @@ public final class RedisBroker implements Broker {
             });
   }
 
-  @Override
-  public Future<Long> newestSeq(String sessionId, String language) {
-    return commands
-        .send(Command.LINDEX, keys.audio(sessionId, language), -1)
-        .map(r -> r == null ? 0L : decode(sessionId, language, r.toBuffer(), false).seq());
-  }
-
   /**
    * Events go on the audio connection when it is open, so that they keep their order among
    * themselves and with the frames (a stream's start reaches other nodes before its frames).
