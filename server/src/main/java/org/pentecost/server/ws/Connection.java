@@ -165,8 +165,19 @@ final class Connection {
 
   /** Sends {@code sessionJoined}, then whatever was held back for it. */
   void announce(JsonObject joined) {
+    announce(joined, null);
+  }
+
+  /**
+   * Sends {@code sessionJoined}, then {@code next} (a refresh's {@code connectionRefreshComplete};
+   * may be null), then whatever was held back for them.
+   */
+  void announce(JsonObject joined, JsonObject next) {
     synchronized (this) {
       write(joined.encode());
+      if (next != null) {
+        write(next.encode());
+      }
       if (early != null) {
         early.forEach(this::write);
         early = null;

@@ -371,9 +371,10 @@ public final class WsGateway {
       if (format != null) {
         joined.put("audio", format.toJson());
       }
-      c.announce(joined);
-      refreshed(c, previous);
-      refreshedElsewhere(c, a.previousElsewhere());
+      String elsewhere = broker.isLocal() ? null : a.previousElsewhere();
+      c.announce(joined, refreshComplete(c, previous != null ? previous.id : elsewhere));
+      refreshed(previous);
+      refreshedElsewhere(c, elsewhere);
       audio.catchUp(c, catchUp);
       return Future.succeededFuture();
     }
@@ -435,8 +436,10 @@ public final class WsGateway {
               JsonObject joined =
                   joined(
                       c, session, speakerConnected(room), ar.succeeded() ? ar.result() : Map.of());
-              c.announce(joined.put("audio", c.format.toJson()));
-              refreshed(c, previous);
+              c.announce(
+                  joined.put("audio", c.format.toJson()),
+                  refreshComplete(c, previous == null ? null : previous.id));
+              refreshed(previous);
               return Future.<Void>succeededFuture();
             });
   }
@@ -486,33 +489,35 @@ public final class WsGateway {
   }
 
   /** Confirms a refresh, and closes the old connection if its client does not. */
-  private void refreshed(Connection c, Connection previous) {
+  /** The old connection of a refresh here is closed after the overlap. */
+  private void refreshed(Connection previous) {
     if (previous == null) {
       return;
     }
-    completeRefresh(c, previous.id);
     vertx.setTimer(
         config.refreshOverlap().toMillis(),
         t -> previous.context.runOnContext(v -> previous.close(CloseCode.REPLACED, "refreshed")));
   }
 
-  private void completeRefresh(Connection c, String previousId) {
-    c.send(
-        WsMessages.of(Messages.CONNECTION_REFRESH_COMPLETE)
+  /** {@code connectionRefreshComplete} for a refresh of {@code previousId}; null when none. */
+  private static JsonObject refreshComplete(Connection c, String previousId) {
+    return previousId == null
+        ? null
+        : WsMessages.of(Messages.CONNECTION_REFRESH_COMPLETE)
             .put("connectionId", c.id)
-            .put("previousConnectionId", previousId));
+            .put("previousConnectionId", previousId);
   }
 
   /**
-   * A listener's refresh of a connection that is not on this node: the node that holds it gives up
-   * its place in the counts at once and closes it after the overlap (if it still exists). The new
-   * place was taken here, so for that moment the session counts one listener more.
+   * A listener's refresh of a connection that is not on this node (it was told {@code
+   * connectionRefreshComplete} with its sessionJoined): the node that holds it gives up its place
+   * in the counts at once and closes it after the overlap (if it still exists). The new place was
+   * taken here, so for that moment the session counts one listener more.
    */
   private void refreshedElsewhere(Connection c, String previousId) {
-    if (previousId == null || broker.isLocal()) {
+    if (previousId == null) {
       return;
     }
-    completeRefresh(c, previousId);
     remote.retireElsewhere(previousId, c.sessionId, config.refreshOverlap().toMillis());
   }
 
