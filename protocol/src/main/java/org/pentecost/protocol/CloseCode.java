@@ -14,6 +14,10 @@ public enum CloseCode {
   NORMAL(1000, false),
   /** The server is shutting down or draining; reconnect (another node will take it). */
   GOING_AWAY(1001, true),
+  /** The client broke WebSocket framing (unmasked frame, reserved bits or opcode, bad fragment). */
+  PROTOCOL_ERROR(1002, false),
+  /** A text message was not valid UTF-8. */
+  INVALID_PAYLOAD(1007, false),
   /** A frame or message exceeded the size limit. */
   MESSAGE_TOO_BIG(1009, false),
   /** Unexpected server fault; reconnecting may work. */
@@ -24,7 +28,10 @@ public enum CloseCode {
   MAX_DURATION(4001, true),
   /** A refresh or a newer speaker connection of the same user took this connection's place. */
   REPLACED(4002, false),
-  /** The listener could not keep up with live audio for too long. */
+  /**
+   * The client did not read what the server sent: a listener behind live audio for too long, or any
+   * connection with more than {@code connections.maxQueuedBytes} waiting to be sent.
+   */
   SLOW_CONSUMER(4003, true),
   /** Invalid connection parameters (role, language, missing session id). */
   INVALID_REQUEST(4400, false),

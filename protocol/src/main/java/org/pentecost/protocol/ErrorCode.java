@@ -32,6 +32,10 @@ public enum ErrorCode {
   NOT_FOUND(404),
   /** The HTTP method is not allowed on this path. */
   METHOD_NOT_ALLOWED(405),
+  /**
+   * The request did not arrive whole within {@code server.requestTimeout}; the connection closes.
+   */
+  REQUEST_TIMEOUT(408),
   /** The requested status change is not a valid transition (e.g. anything from ended). */
   INVALID_TRANSITION(409),
   /** A concurrent change won; re-read and retry. */
@@ -40,6 +44,10 @@ public enum ErrorCode {
   SESSION_ENDED(410),
   /** The request body exceeds the configured limit. */
   PAYLOAD_TOO_LARGE(413),
+  /** The request line (method, path and query) is longer than the server reads. */
+  URI_TOO_LONG(414),
+  /** The request headers are larger than the server reads. */
+  HEADERS_TOO_LARGE(431),
   /** The session has reached its listener capacity; retry after the hinted delay. */
   SESSION_FULL(503),
   /** A WebSocket message named an action this server does not route. */
