@@ -26,6 +26,21 @@ public final class ApiException extends RuntimeException {
     return code;
   }
 
+  /** The HTTP error body: {@code {"error": message, "code": CODE, "timestamp": epochMillis}}. */
+  public io.vertx.core.json.JsonObject toJson() {
+    return new io.vertx.core.json.JsonObject()
+        .put("error", getMessage())
+        .put("code", code.name())
+        .put("timestamp", System.currentTimeMillis());
+  }
+
+  /** {@code Retry-After} in whole seconds (at least 1), or null when there is no hint. */
+  public String retryAfterSeconds() {
+    return retryAfter == null
+        ? null
+        : Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000));
+  }
+
   /** How long to wait before retrying, for 429 and 503; null when there is no hint. */
   public Duration retryAfter() {
     return retryAfter;

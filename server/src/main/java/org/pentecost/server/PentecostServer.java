@@ -5,8 +5,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.transport.Transport;
+import io.vertx.ext.web.Router;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
@@ -18,6 +18,7 @@ import org.pentecost.server.auth.TokenVerifier;
 import org.pentecost.server.config.ConfigException;
 import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.http.HttpApi;
+import org.pentecost.server.http.HttpEdge;
 import org.pentecost.server.logging.CorrelationId;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.LocalRateLimiter;
@@ -154,9 +155,11 @@ public final class PentecostServer {
     // Vert.x shares one listening socket among instances that ask for the same port; a negative
     // port asks for a random one that all instances share, which is what port 0 means here.
     int requested = config.server().port() == 0 ? -1 : config.server().port();
+    HttpEdge edge = new HttpEdge(config, metrics.registry());
     return vertx
         .deployVerticle(
-            () -> new HttpVerticle(api, requested), new DeploymentOptions().setInstances(instances))
+            () -> new HttpVerticle(api, edge, requested),
+            new DeploymentOptions().setInstances(instances))
         .mapEmpty();
   }
 
@@ -242,34 +245,30 @@ public final class PentecostServer {
   /** One event loop's HTTP server. */
   private final class HttpVerticle extends VerticleBase {
     private final HttpApi api;
+    private final HttpEdge edge;
     private final int listenPort;
 
-    HttpVerticle(HttpApi api, int listenPort) {
+    HttpVerticle(HttpApi api, HttpEdge edge, int listenPort) {
       this.api = api;
+      this.edge = edge;
       this.listenPort = listenPort;
     }
 
     @Override
     public Future<?> start() {
-      HttpServerOptions options =
-          new HttpServerOptions()
-              .setHost(config.server().host())
-              .setPort(listenPort)
-              .setCompressionSupported(false)
-              .setPerMessageWebSocketCompressionSupported(false)
-              .setPerFrameWebSocketCompressionSupported(false)
-              .setSendBufferSize(config.connections().socketSendBufferBytes())
-              .setWebSocketClosingTimeout(
-                  (int) Math.max(1, config.connections().closeHandshakeTimeout().toSeconds()))
-              // The gateway enforces the configured limits itself, with an error message first;
-              // these are the hard guards behind it.
-              .setMaxWebSocketFrameSize(config.connections().maxMessageBytes())
-              .setMaxWebSocketMessageSize(config.connections().maxMessageBytes() * 2);
+      Router router = api.router(vertx);
       return vertx
-          .createHttpServer(options)
-          .requestHandler(api.router(vertx))
-          .webSocketHandshakeHandler(gateway::handshake)
-          .webSocketHandler(gateway::connect)
+          .createHttpServer(edge.options(listenPort))
+          .connectionHandler(edge::connected)
+          .invalidRequestHandler(edge::invalidRequest)
+          .requestHandler(
+              request -> {
+                if (WsGateway.isUpgrade(request)) {
+                  gateway.upgrade(request);
+                } else {
+                  router.handle(request);
+                }
+              })
           .listen()
           .onSuccess(
               (HttpServer s) -> {

@@ -36,7 +36,10 @@ public record PentecostConfig(
       String transport,
       List<String> corsOrigins,
       int maxBodyBytes,
-      List<String> trustedProxies) {}
+      List<String> trustedProxies,
+      Duration requestTimeout,
+      Duration keepAliveTimeout,
+      int pendingConnectionsPerIp) {}
 
   /**
    * Which store backs sessions, listener counts and (with Redis) the session-creation limit. {@code
@@ -106,7 +109,8 @@ public record PentecostConfig(
       Duration closeHandshakeTimeout,
       Duration statsInterval,
       Duration sweepInterval,
-      Duration drainTimeout) {}
+      Duration drainTimeout,
+      int maxQueuedBytes) {}
 
   /** The audio path: replay window and slow listeners. */
   public record Audio(
@@ -122,5 +126,9 @@ public record PentecostConfig(
       int unknownSessionJoinsPerMinute,
       int heartbeatsPerMinute,
       int crowdJoinsPerSession,
-      List<String> trustedNetworks) {}
+      List<String> trustedNetworks,
+      int messagesPerSecond,
+      int messageBurst,
+      int pingsPerSecond,
+      int pingBurst) {}
 }

@@ -2,7 +2,6 @@ package org.pentecost.server.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.pentecost.protocol.ErrorCode;
@@ -65,16 +64,8 @@ final class ErrorReplies {
     }
     response.setStatusCode(error.code().httpStatus());
     if (error.retryAfter() != null) {
-      long seconds = Math.max(1, (error.retryAfter().toMillis() + 999) / 1000);
-      response.putHeader("Retry-After", Long.toString(seconds));
+      response.putHeader("Retry-After", error.retryAfterSeconds());
     }
-    response
-        .putHeader("Content-Type", "application/json")
-        .end(
-            new JsonObject()
-                .put("error", error.getMessage())
-                .put("code", error.code().name())
-                .put("timestamp", System.currentTimeMillis())
-                .encode());
+    response.putHeader("Content-Type", "application/json").end(error.toJson().encode());
   }
 }

@@ -20,6 +20,9 @@ final class ActionRouter {
   private static final Duration HEARTBEAT_RETRY = Duration.ofSeconds(30);
   private static final int MAX_CAPTION_CHARS = 2000;
 
+  /** A requestId is echoed in the reply, so its size is bounded. */
+  static final int MAX_REQUEST_ID_CHARS = 128;
+
   private final SessionService sessions;
   private final ListenerCountStore counts;
   private final JoinLimiter limiter;
@@ -57,6 +60,19 @@ final class ActionRouter {
       return;
     }
     Object requestId = message.getValue("requestId");
+    if (requestId != null
+        && !(requestId instanceof Number)
+        && !(requestId instanceof String id && id.length() <= MAX_REQUEST_ID_CHARS)) {
+      reply(
+          c,
+          null,
+          error(
+              ErrorCode.INVALID_REQUEST,
+              "'requestId' must be a number or a string of at most "
+                  + MAX_REQUEST_ID_CHARS
+                  + " characters"));
+      return;
+    }
     Object action = message.getValue("action");
     if (action != null && !(action instanceof String)) {
       reply(c, requestId, error(ErrorCode.INVALID_REQUEST, "'action' must be a string"));
@@ -82,7 +98,9 @@ final class ActionRouter {
                 requestId,
                 error(
                     ErrorCode.UNKNOWN_ACTION,
-                    "unknown action '" + (action == null ? "" : action) + "'"));
+                    "unknown action '"
+                        + ConnectionLimits.excerpt(action == null ? "" : (String) action)
+                        + "'"));
       }
     } catch (ApiException e) {
       reply(c, requestId, error(e.code(), e.getMessage()));
@@ -117,7 +135,8 @@ final class ActionRouter {
     String to = sessions.languages().canonical(text);
     if (to == null) {
       throw new ApiException(
-          ErrorCode.UNSUPPORTED_LANGUAGE, "unsupported targetLanguage '" + text + "'");
+          ErrorCode.UNSUPPORTED_LANGUAGE,
+          "unsupported targetLanguage '" + ConnectionLimits.excerpt(text) + "'");
     }
     String from = c.language;
     SessionRoom room = registry.room(c.sessionId);

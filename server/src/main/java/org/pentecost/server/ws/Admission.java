@@ -38,14 +38,18 @@ final class Admission {
   private final int maxListeners;
   private final java.util.Set<String> workerSubjects;
 
+  private final ConnectionLimits limits;
+
   Admission(
       SessionService sessions,
       ListenerCountStore counts,
       TokenVerifier tokens,
       JoinLimiter limiter,
       ConnectionRegistry registry,
+      ConnectionLimits limits,
       int maxListeners,
       java.util.List<String> workerSubjects) {
+    this.limits = limits;
     this.sessions = sessions;
     this.counts = counts;
     this.tokens = tokens;
@@ -152,7 +156,7 @@ final class Admission {
                 throw new ApiException(
                     ErrorCode.UNSUPPORTED_LANGUAGE,
                     "unsupported targetLanguage '"
-                        + p.language()
+                        + ConnectionLimits.excerpt(p.language())
                         + "'; supported: "
                         + String.join(", ", sessions.languages().codes()));
               }
@@ -290,7 +294,7 @@ final class Admission {
             });
   }
 
-  private static Connection newConnection(
+  private Connection newConnection(
       Params p, Role role, String sessionId, String userId, String language) {
     byte[] id = new byte[16];
     RANDOM.nextBytes(id);
@@ -298,6 +302,7 @@ final class Admission {
         new Connection(
             Base64.getUrlEncoder().withoutPadding().encodeToString(id),
             p.ws(),
+            limits,
             p.context(),
             p.ip(),
             p.now(),

@@ -30,6 +30,15 @@ final class Connection {
    */
   final Context loop;
 
+  /** The node's limits on what one connection may cost. */
+  final ConnectionLimits limits;
+
+  /** The socket's channel, for its queue of unsent bytes; null when not a Netty-backed socket. */
+  private final io.netty.channel.Channel channel;
+
+  /** Answers broken framing below Vert.x; once it has, nothing more may be written. */
+  private final WsFrameGuard guard;
+
   final InetAddress clientIp;
   final long connectedAt;
   final Role role;
@@ -95,9 +104,18 @@ final class Connection {
 
   boolean warned;
 
+  /** Inbound budgets, created on first use; own event loop only. */
+  private io.github.bucket4j.Bucket messageBudget;
+
+  private io.github.bucket4j.Bucket pingBudget;
+
+  /** Set once the connection went past {@code maxQueuedBytes}; own event loop only. */
+  private boolean overflowed;
+
   Connection(
       String id,
       ServerWebSocket socket,
+      ConnectionLimits limits,
       Context context,
       InetAddress clientIp,
       long connectedAt,
@@ -107,6 +125,12 @@ final class Connection {
       String language) {
     this.id = id;
     this.socket = socket;
+    this.limits = limits;
+    this.channel =
+        socket instanceof io.vertx.core.internal.http.WebSocketInternal internal
+            ? internal.channelHandlerContext().channel()
+            : null;
+    this.guard = WsFrameGuard.of(socket);
     this.context = context;
     this.loop = ((io.vertx.core.internal.ContextInternal) context).unwrap();
     this.clientIp = clientIp;
@@ -127,7 +151,7 @@ final class Connection {
 
   /** Whether nothing more may be written to this connection. */
   boolean isClosing() {
-    return closing || socket.isClosed();
+    return closing || socket.isClosed() || (guard != null && guard.violated());
   }
 
   /**
@@ -190,6 +214,10 @@ final class Connection {
     if (isClosing()) {
       return;
     }
+    if (queuedBytes() + encoded.length() > limits.maxQueuedBytes()) {
+      context.runOnContext(v -> overflow());
+      return;
+    }
     if (batchCount > 0 && audioOut != null && audioOut.executor().inEventLoop()) {
       Fanout.writeBatch(this); // audio batched before this message goes first
     }
@@ -212,6 +240,80 @@ final class Connection {
     batchBytes = 0;
   }
 
+  /**
+   * Bytes waiting to be sent on this connection that the kernel has not taken: replies, pongs,
+   * server messages and audio alike.
+   */
+  long queuedBytes() {
+    io.netty.channel.ChannelOutboundBuffer queued =
+        channel == null ? null : channel.unsafe().outboundBuffer();
+    return queued == null ? 0 : queued.totalPendingWriteBytes();
+  }
+
+  /** Whether more than {@code maxQueuedBytes} wait to be sent; closes the connection if so. */
+  boolean checkQueue() {
+    if (queuedBytes() > limits.maxQueuedBytes()) {
+      overflow();
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * The client does not read what is sent to it: nothing more is read from it or queued for it, it
+   * is closed with {@link CloseCode#SLOW_CONSUMER}, and dropped if it has not taken the close frame
+   * (which waits behind its backlog) by the close deadline; one that was closing already is dropped
+   * at once. Own event loop only.
+   */
+  void overflow() {
+    if (overflowed) {
+      return;
+    }
+    overflowed = true;
+    limits.overflowed();
+    socket.pause();
+    if (isClosing()) {
+      abort();
+      return;
+    }
+    close(CloseCode.SLOW_CONSUMER, "not reading what the server sends");
+  }
+
+  /**
+   * Takes one inbound message from this connection's budget. Past it the client is told {@code
+   * RATE_LIMITED} and the connection is closed (4429). Own event loop only.
+   */
+  boolean takeMessage() {
+    if (messageBudget == null) {
+      messageBudget = limits.newMessageBudget();
+    }
+    return take(messageBudget, "messages", limits.messagesPerSecond());
+  }
+
+  /** Takes one ping (or unsolicited pong) from this connection's budget, as above. */
+  boolean takePing() {
+    if (pingBudget == null) {
+      pingBudget = limits.newPingBudget();
+    }
+    return take(pingBudget, "pings", limits.pingsPerSecond());
+  }
+
+  private boolean take(io.github.bucket4j.Bucket budget, String what, long perSecond) {
+    if (budget.tryConsume(1)) {
+      return true;
+    }
+    if (!isClosing()) {
+      limits.rateLimited();
+      sendError(
+          ErrorCode.RATE_LIMITED,
+          "more than " + perSecond + " " + what + " per second on one connection",
+          1000L);
+      close(CloseCode.RATE_LIMITED, "too many " + what);
+      socket.pause(); // nothing more of its input is read, so nothing more is answered
+    }
+    return false;
+  }
+
   /** An {@code error} message, without closing. */
   void sendError(ErrorCode code, String message, Long retryAfterMs) {
     send(WsMessages.error(code, message, retryAfterMs));
@@ -222,6 +324,19 @@ final class Connection {
     if (!isClosing()) {
       closing = true;
       socket.close((short) code.code(), reason);
+      // Vert.x's closing time-out starts only once the close frame is written, which never happens
+      // for a client that reads nothing: such a client is dropped after the deadline.
+      context
+          .owner()
+          .setTimer(
+              limits.closeDeadlineMillis(),
+              t ->
+                  context.runOnContext(
+                      v -> {
+                        if (!socket.isClosed()) {
+                          abort();
+                        }
+                      }));
     }
   }
 

@@ -35,13 +35,15 @@ import org.pentecost.protocol.AudioFrame;
  *
  * <p>A listener's backlog is measured in audio time: the bytes queued on its socket that the kernel
  * has not taken, less the batch not yet flushed, at the stream's bytes per second. Past {@code
- * maxLagMicros} its frames are dropped, for it alone, until the backlog drains; the next frame it
- * gets carries the DISCONTINUITY flag (it skipped to live). One that stays behind for {@code
- * slowTimeoutMillis} is dropped at the TCP level. Nobody else waits.
+ * maxLagMicros}, or past {@code maxQueuedBytes} whatever the stream's rate, its frames are dropped,
+ * for it alone, until the backlog drains; the next frame it gets carries the DISCONTINUITY flag (it
+ * skipped to live). One that stays behind for {@code slowTimeoutMillis} is dropped at the TCP
+ * level. Nobody else waits.
  */
 final class Fanout {
 
   private final long maxLagMicros;
+  private final long maxQueuedBytes;
   private final long slowTimeoutMillis;
   private final MeterRegistry registry;
   private final Counter delivered;
@@ -53,8 +55,9 @@ final class Fanout {
   private final Map<String, Timer> latencyByLanguage = new ConcurrentHashMap<>();
   private final Map<EventExecutor, LoopFlusher> flushers = new ConcurrentHashMap<>();
 
-  Fanout(long maxLagMicros, long slowTimeoutMillis, MeterRegistry registry) {
+  Fanout(long maxLagMicros, long maxQueuedBytes, long slowTimeoutMillis, MeterRegistry registry) {
     this.maxLagMicros = maxLagMicros;
+    this.maxQueuedBytes = maxQueuedBytes;
     this.slowTimeoutMillis = slowTimeoutMillis;
     this.registry = registry;
     this.delivered = Counter.builder("pentecost.audio.frames.out").register(registry);
@@ -142,7 +145,8 @@ final class Fanout {
       return null; // nothing before sessionJoined (a worker hears the source from then on)
     }
     ChannelHandlerContext out = c.audioOut();
-    if (out != null && unsentBytes(out) * durationMicros / frame.length() > maxLagMicros) {
+    long unsent = out == null ? 0 : unsentBytes(out);
+    if (unsent > maxQueuedBytes || unsent * durationMicros / frame.length() > maxLagMicros) {
       dropped.increment();
       c.skipped = true;
       long now = System.currentTimeMillis();

@@ -8,11 +8,12 @@ import org.pentecost.protocol.ErrorCode;
 import org.pentecost.server.config.PentecostConfig;
 
 /**
- * Reassembles a connection's frames into messages within the size limits, so that an oversized
- * frame or message is answered with an error before the close (Netty's own limit would just close),
- * and hands text messages to the router. One per connection, on its event loop.
+ * Reassembles a connection's frames into messages within the size limits and hands text messages to
+ * the router, audio to the publisher. Every frame first passes the connection's limits: the bytes
+ * waiting to be sent to it (a client that sends without reading is closed), and its budgets of
+ * messages and pings. Broken framing, invalid UTF-8 and frames over the size limit never get here:
+ * {@link WsFrameGuard} answers them. One per connection, on its event loop.
  */
-/** Reassembles a connection's frames into messages within the size limits. */
 final class FrameReader implements Handler<WebSocketFrame> {
   private final Connection c;
   private final PentecostConfig.Connections config;
@@ -34,7 +35,17 @@ final class FrameReader implements Handler<WebSocketFrame> {
 
   @Override
   public void handle(WebSocketFrame frame) {
+    if (!c.checkQueue()) {
+      return; // replies and pongs it does not read
+    }
+    if (c.isClosing()) {
+      return;
+    }
     c.lastActive = System.currentTimeMillis();
+    if (frame.isPing() || frame.type() == io.vertx.core.http.WebSocketFrameType.PONG) {
+      c.takePing(); // the pong to a ping is already on its way (Vert.x answers it)
+      return;
+    }
     if (!(frame.isText() || frame.isBinary() || frame.isContinuation())) {
       return;
     }
@@ -68,6 +79,9 @@ final class FrameReader implements Handler<WebSocketFrame> {
   }
 
   private void deliver(Buffer message) {
+    if ((pendingText || c.role == Role.LISTENER) && !c.takeMessage()) {
+      return;
+    }
     if (pendingText) {
       router.route(c, message.toString());
     } else if (c.role == Role.LISTENER) {

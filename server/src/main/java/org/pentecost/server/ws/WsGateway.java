@@ -6,8 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.util.List;
@@ -46,6 +46,7 @@ public final class WsGateway {
   private final ListenerCountStore counts;
   private final ConnectionRegistry registry = new ConnectionRegistry();
   private final Admission admission;
+  private final ConnectionLimits limits;
   private final ActionRouter router;
   private final AudioRouting audio;
   private final SessionEvents events;
@@ -88,6 +89,7 @@ public final class WsGateway {
     this.counts = counts;
     this.trustedProxies = Cidr.parseAll(config.server().trustedProxies());
     JoinLimiter joins = new JoinLimiter(config.limits(), shared, limiter, metrics);
+    this.limits = new ConnectionLimits(config, metrics.registry());
     this.admission =
         new Admission(
             sessions,
@@ -95,12 +97,14 @@ public final class WsGateway {
             tokens,
             joins,
             registry,
+            limits,
             config.sessions().maxListeners(),
             config.auth().workerSubjects());
     this.audio =
         new AudioRouting(
             new Fanout(
                 config.audio().maxListenerLag().toNanos() / 1000,
+                limits.audioQueueBytes(),
                 config.audio().slowListenerTimeout().toMillis(),
                 metrics.registry()),
             config.audio().replayWindow().toNanos() / 1000,
@@ -208,19 +212,29 @@ public final class WsGateway {
             });
   }
 
-  /** Upgrades only {@code /ws}; anything else is an ordinary 404. */
-  public void handshake(ServerWebSocketHandshake hs) {
-    if (stopping) {
-      hs.reject(503); // draining: the load balancer sends the client to another node
-    } else if (Messages.PATH.equals(hs.path())) {
-      hs.accept();
-    } else {
-      hs.reject(404);
+  /** Whether {@code request} asks to become a WebSocket ({@code Upgrade: websocket}). */
+  public static boolean isUpgrade(HttpServerRequest request) {
+    return Handshake.isUpgrade(request);
+  }
+
+  /**
+   * An HTTP request asking for a WebSocket ({@link #isUpgrade}): upgrades {@code /ws} when the
+   * handshake is well formed, and answers anything else with a JSON error (404 on other paths, 503
+   * while draining, so that a load balancer tries another node).
+   */
+  public void upgrade(HttpServerRequest request) {
+    if (!Handshake.check(request, stopping)) {
+      return;
     }
+    request
+        .toWebSocket()
+        .onSuccess(this::connect)
+        .onFailure(e -> LOG.debug("websocket upgrade failed: {}", e.toString()));
   }
 
   /** A new socket on {@code /ws}: nothing it sends is read until it is admitted. */
-  public void connect(ServerWebSocket ws) {
+  private void connect(ServerWebSocket ws) {
+    WsFrameGuard.install(ws, limits);
     if (stopping) {
       ws.close((short) CloseCode.GOING_AWAY.code(), "server shutting down");
       return;

@@ -13,8 +13,13 @@ final class WsMessages {
     return new JsonObject().put("type", type).put("timestamp", System.currentTimeMillis());
   }
 
+  /** Longest error text sent; a backstop behind the excerpts of input that messages quote. */
+  private static final int MAX_MESSAGE_CHARS = 300;
+
   static JsonObject error(ErrorCode code, String message, Long retryAfterMs) {
-    JsonObject m = of(Messages.ERROR).put("code", code.name()).put("message", message);
+    String text =
+        message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS);
+    JsonObject m = of(Messages.ERROR).put("code", code.name()).put("message", text);
     if (retryAfterMs != null) {
       m.put("retryAfterMs", retryAfterMs);
     }
