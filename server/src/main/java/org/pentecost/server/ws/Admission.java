@@ -15,6 +15,7 @@ import org.pentecost.protocol.Messages;
 import org.pentecost.server.ApiException;
 import org.pentecost.server.auth.BearerToken;
 import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.broadcast.AudioFormat;
 import org.pentecost.server.ratelimit.RateDecision;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;

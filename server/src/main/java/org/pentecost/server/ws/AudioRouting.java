@@ -4,6 +4,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.pentecost.protocol.Messages;
+import org.pentecost.server.broadcast.AudioFormat;
+import org.pentecost.server.broadcast.AudioStream;
+import org.pentecost.server.broadcast.Fanout;
+import org.pentecost.server.broadcast.ReplayWindow;
 import org.pentecost.server.cluster.Broker;
 
 /**
@@ -40,7 +44,7 @@ final class AudioRouting {
   /** Adds a member to a stream; the node holds the stream's channel while it has members. */
   private List<ReplayWindow.Entry> join(
       SessionRoom room, Connection c, String language, long lastSeq) {
-    List<ReplayWindow.Entry> missed = room.stream(language, windowMicros).subscribe(c, lastSeq);
+    List<ReplayWindow.Entry> missed = room.stream(language, windowMicros).subscribe(c.out, lastSeq);
     if (!broker.isLocal()) {
       broker.subscribe(room.sessionId, language).onFailure(e -> {});
     }
@@ -54,7 +58,9 @@ final class AudioRouting {
    * same frames arriving later by pub/sub are duplicates. Numbering then goes on after the newest.
    */
   void catchUpFromWindow(SessionRoom room, String language, List<Broker.Frame> frames) {
-    room.stream(language, windowMicros).merge(frames).forEach(f -> received(room, f));
+    room.stream(language, windowMicros)
+        .merge(frames, f -> new AudioStream.Numbered(f.seq(), f.durationMicros(), f.audio()))
+        .forEach(f -> received(room, f));
   }
 
   /** A frame numbered on another node: kept here and written to this node's audience. */
@@ -87,9 +93,9 @@ final class AudioRouting {
           WsMessages.of(Messages.CONTINUITY_LOST)
               .put("language", catchUp.language())
               .put("lastSeq", catchUp.lastSeq()));
-      Fanout.discontinuity(c);
+      c.out.skip();
     } else {
-      fanout.replay(c, catchUp.missed());
+      fanout.replay(c.out, catchUp.missed());
     }
   }
 
@@ -103,7 +109,7 @@ final class AudioRouting {
     String heard = c.audioLanguage;
     if (heard != null) {
       AudioStream s = room.existingStream(heard);
-      if (s != null && s.unsubscribe(c) && !broker.isLocal()) {
+      if (s != null && s.unsubscribe(c.out) && !broker.isLocal()) {
         broker.unsubscribe(room.sessionId, heard);
       }
     }
@@ -113,13 +119,13 @@ final class AudioRouting {
   void switched(SessionRoom room, Connection c, String source) {
     left(room, c);
     catchUp(c, listenerJoined(room, c, source, -1));
-    Fanout.discontinuity(c);
+    c.out.skip();
   }
 
   /** A speaker or worker became its language's publisher. */
   void publisherJoined(SessionRoom room, Connection c) {
     AudioStream s = room.stream(c.language, windowMicros);
-    Connection previous = s.publisher(c, c.format);
+    Connection previous = (Connection) s.publisher(c, c.format);
     AudioFormat elsewhere = remote.format(room.sessionId, c.language);
     remote.publishedHere(room.sessionId, c.language, c.format);
     AudioFormat before = previous != null ? previous.format : elsewhere;
@@ -153,7 +159,7 @@ final class AudioRouting {
             v -> {
               left(room, member);
               subscribe(room, member, language, -1);
-              Fanout.discontinuity(member);
+              member.out.skip();
               member.send(started.copy());
             });
       } else if (hearsIt || wantsIt) {
@@ -191,7 +197,7 @@ final class AudioRouting {
             v -> {
               left(room, member);
               catchUp(member, listenerJoined(room, member, source, -1));
-              Fanout.discontinuity(member);
+              member.out.skip();
               member.send(stopped.copy());
             });
       } else {

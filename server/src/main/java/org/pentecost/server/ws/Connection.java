@@ -1,7 +1,5 @@
 package org.pentecost.server.ws;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -12,10 +10,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.pentecost.protocol.CloseCode;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.protocol.Messages;
+import org.pentecost.server.broadcast.AudioFormat;
+import org.pentecost.server.broadcast.AudioOut;
 
 /**
- * One admitted WebSocket connection. Identity fields are fixed at admission; the mutable ones say
- * what guards them.
+ * One admitted WebSocket connection: its identity (fixed at admission), its text messages, its
+ * inbound budgets and the bound on what waits to be sent to it. Its audio side is its {@link
+ * AudioOut}. The mutable fields say what guards them.
  */
 final class Connection {
   final String id;
@@ -24,17 +25,11 @@ final class Connection {
   /** The context the socket was accepted on; timers and reads run here. */
   final Context context;
 
-  /**
-   * The event loop's own context (not the connection's duplicate of it): fan-out groups listeners
-   * by it, so that one task per event loop writes a frame to all of that loop's listeners.
-   */
-  final Context loop;
+  /** Its outgoing audio: what the fan-out writes to. */
+  final AudioOut out;
 
   /** The node's limits on what one connection may cost. */
   final ConnectionLimits limits;
-
-  /** The socket's channel, for its queue of unsent bytes; null when not a Netty-backed socket. */
-  private final io.netty.channel.Channel channel;
 
   /** Answers broken framing below Vert.x; once it has, nothing more may be written. */
   private final WsFrameGuard guard;
@@ -75,30 +70,6 @@ final class Connection {
   /** What a speaker or worker publishes; null for listeners. */
   AudioFormat format;
 
-  /**
-   * Where audio enters this connection's pipeline: just below the WebSocket encoder, since audio
-   * frames arrive already encoded ({@link WireFrame}). Resolved on first use; own event loop only.
-   */
-  private ChannelHandlerContext audioOut;
-
-  /** The flusher of this connection's event loop, once it has been written to; own loop only. */
-  Fanout.LoopFlusher flusher;
-
-  /**
-   * Frames waiting for its event loop's next flush (see {@link Fanout}), their count and bytes; own
-   * event loop only.
-   */
-  WireFrame[] batch;
-
-  int batchCount;
-  int batchBytes;
-
-  /** Since when this listener has been too far behind (epoch ms), 0 if it is not; own loop only. */
-  long lagSince;
-
-  /** Frames were skipped for this listener: the next one carries DISCONTINUITY; own loop only. */
-  boolean skipped;
-
   /** Which lifecycle notices were sent (refresh required, warning); the sweeper's thread only. */
   boolean refreshRequested;
 
@@ -126,13 +97,12 @@ final class Connection {
     this.id = id;
     this.socket = socket;
     this.limits = limits;
-    this.channel =
-        socket instanceof io.vertx.core.internal.http.WebSocketInternal internal
-            ? internal.channelHandlerContext().channel()
-            : null;
+    this.out = new AudioOut(socket, context);
     this.guard = WsFrameGuard.of(socket);
+    if (guard != null) {
+      guard.onViolation(out::markClosing);
+    }
     this.context = context;
-    this.loop = ((io.vertx.core.internal.ContextInternal) context).unwrap();
     this.clientIp = clientIp;
     this.connectedAt = connectedAt;
     this.lastActive = connectedAt;
@@ -142,16 +112,9 @@ final class Connection {
     this.language = language;
   }
 
-  /**
-   * Set when the server sends its close frame. Vert.x reports the socket open until the peer
-   * answers, but nothing may follow a close frame: browsers fail the connection (1006) and never
-   * show the close code.
-   */
-  private volatile boolean closing;
-
   /** Whether nothing more may be written to this connection. */
   boolean isClosing() {
-    return closing || socket.isClosed() || (guard != null && guard.violated());
+    return out.isClosing();
   }
 
   /**
@@ -207,6 +170,7 @@ final class Connection {
         early = null;
       }
       announced = true;
+      out.open();
     }
   }
 
@@ -218,26 +182,8 @@ final class Connection {
       context.runOnContext(v -> overflow());
       return;
     }
-    if (batchCount > 0 && audioOut != null && audioOut.executor().inEventLoop()) {
-      Fanout.writeBatch(this); // audio batched before this message goes first
-    }
+    out.beforeText(); // audio batched before this message goes first
     socket.writeTextMessage(encoded);
-  }
-
-  void batch(WireFrame frame) {
-    if (batch == null) {
-      batch = new WireFrame[4];
-    } else if (batchCount == batch.length) {
-      batch = java.util.Arrays.copyOf(batch, batchCount * 2);
-    }
-    batch[batchCount++] = frame;
-    batchBytes += frame.length();
-  }
-
-  void clearBatch() {
-    java.util.Arrays.fill(batch, 0, batchCount, null);
-    batchCount = 0;
-    batchBytes = 0;
   }
 
   /**
@@ -245,9 +191,7 @@ final class Connection {
    * server messages and audio alike.
    */
   long queuedBytes() {
-    io.netty.channel.ChannelOutboundBuffer queued =
-        channel == null ? null : channel.unsafe().outboundBuffer();
-    return queued == null ? 0 : queued.totalPendingWriteBytes();
+    return out.queuedBytes();
   }
 
   /** Whether more than {@code maxQueuedBytes} wait to be sent; closes the connection if so. */
@@ -322,7 +266,9 @@ final class Connection {
   /** Closes with a code; the close handler does the clean-up. */
   void close(CloseCode code, String reason) {
     if (!isClosing()) {
-      closing = true;
+      // Vert.x reports the socket open until the peer answers, but nothing may follow a close
+      // frame: browsers fail the connection (1006) and never show the close code.
+      out.markClosing();
       socket.close((short) code.code(), reason);
       // Vert.x's closing time-out starts only once the close frame is written, which never happens
       // for a client that reads nothing: such a client is dropped after the deadline.
@@ -340,36 +286,9 @@ final class Connection {
     }
   }
 
-  /**
-   * Drops the TCP connection without waiting for a close handshake: for a peer that no longer
-   * reads, whose close frame would wait behind everything else it has not read.
-   */
+  /** Drops the TCP connection without a close handshake (see {@link AudioOut#abort}). */
   void abort() {
-    if (socket instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
-      // From the head of the pipeline: handlers further up would hold the close back until
-      // the backlog (which this peer does not read) is flushed.
-      io.netty.channel.ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
-      io.netty.channel.ChannelHandlerContext first = pipeline.firstContext();
-      if (first != null) {
-        first.close();
-      } else {
-        pipeline.channel().close();
-      }
-    } else {
-      socket.close();
-    }
-  }
-
-  /**
-   * The pipeline context that takes pre-encoded WebSocket frames, or null when this socket has no
-   * WebSocket encoder to bypass (then audio goes through {@link #socket}).
-   */
-  ChannelHandlerContext audioOut() {
-    if (audioOut == null
-        && socket instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
-      audioOut = internal.channelHandlerContext().pipeline().context(WebSocketFrameEncoder.class);
-    }
-    return audioOut;
+    out.abort();
   }
 
   /** The query a client uses to refresh this connection. */

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.pentecost.protocol.CloseCode;
 import org.pentecost.protocol.Messages;
+import org.pentecost.server.broadcast.AudioFormat;
+import org.pentecost.server.broadcast.AudioStream;
 import org.pentecost.server.cluster.Broker;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
@@ -334,7 +336,7 @@ final class RemoteStreams {
       return;
     }
     AudioStream s = room.existingStream(language);
-    Connection local = s == null ? null : s.publisherConnection();
+    Connection local = s == null ? null : (Connection) s.publisherConnection();
     AudioFormat before = previous == null ? null : previous.format();
     if (local != null && s.publisherLeft(local)) {
       // Published on another node now (a refresh or a second connection there): this one stops

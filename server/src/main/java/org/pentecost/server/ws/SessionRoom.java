@@ -6,6 +6,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pentecost.server.broadcast.AudioFormat;
+import org.pentecost.server.broadcast.AudioStream;
 
 /**
  * The connections of one session on this node: its speaker, and its listeners grouped by language

@@ -28,6 +28,9 @@ final class WsFrameGuard extends ChannelInboundHandlerAdapter {
   /** Set once a violation was answered: nothing more is read from or written to the client. */
   private volatile boolean violated;
 
+  /** Told of the violation (the connection stops writing); set once, when it is admitted. */
+  private volatile Runnable onViolation = () -> {};
+
   private WsFrameGuard(ConnectionLimits limits) {
     this.limits = limits;
   }
@@ -60,6 +63,14 @@ final class WsFrameGuard extends ChannelInboundHandlerAdapter {
     return violated;
   }
 
+  /** Runs {@code action} on a violation, or at once if there was one already. */
+  void onViolation(Runnable action) {
+    onViolation = action;
+    if (violated) {
+      action.run();
+    }
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (violated) {
@@ -79,6 +90,7 @@ final class WsFrameGuard extends ChannelInboundHandlerAdapter {
       return;
     }
     violated = true;
+    onViolation.run();
     limits.violated();
     WebSocketCloseStatus status = corrupt.closeStatus();
     ErrorCode code;

@@ -19,6 +19,8 @@ import org.pentecost.protocol.ErrorCode;
 import org.pentecost.protocol.Messages;
 import org.pentecost.server.ApiException;
 import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.broadcast.AudioFormat;
+import org.pentecost.server.broadcast.Fanout;
 import org.pentecost.server.cluster.Broker;
 import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.metrics.Metrics;

@@ -1,4 +1,4 @@
-package org.pentecost.server.ws;
+package org.pentecost.server.broadcast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.pentecost.server.ws;
+package org.pentecost.server.broadcast;
 
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -11,10 +11,10 @@ import org.pentecost.server.ApiException;
  * listeners. The duration of each frame is what the replay window and the slow-listener limit are
  * measured in.
  */
-record AudioFormat(String codec, int sampleRate, int channels, int frameMs) {
-  static final AudioFormat DEFAULT = new AudioFormat("pcm16", 16_000, 1, 20);
+public record AudioFormat(String codec, int sampleRate, int channels, int frameMs) {
+  public static final AudioFormat DEFAULT = new AudioFormat("pcm16", 16_000, 1, 20);
 
-  static AudioFormat fromQuery(Map<String, List<String>> query) {
+  public static AudioFormat fromQuery(Map<String, List<String>> query) {
     String codec = first(query, "codec", DEFAULT.codec);
     if (!codec.equals("pcm16") && !codec.equals("opus")) {
       throw new ApiException(ErrorCode.INVALID_REQUEST, "codec must be pcm16 or opus");
@@ -26,14 +26,14 @@ record AudioFormat(String codec, int sampleRate, int channels, int frameMs) {
   }
 
   /** Microseconds of audio in a payload of {@code bytes}. */
-  long durationMicros(int bytes) {
+  public long durationMicros(int bytes) {
     if (codec.equals("pcm16")) {
       return bytes * 1_000_000L / (2L * channels * sampleRate);
     }
     return frameMs * 1000L;
   }
 
-  static AudioFormat fromJson(JsonObject j) {
+  public static AudioFormat fromJson(JsonObject j) {
     return new AudioFormat(
         j.getString("codec", DEFAULT.codec()),
         j.getInteger("sampleRate", DEFAULT.sampleRate()),
@@ -41,7 +41,7 @@ record AudioFormat(String codec, int sampleRate, int channels, int frameMs) {
         j.getInteger("frameMs", DEFAULT.frameMs()));
   }
 
-  JsonObject toJson() {
+  public JsonObject toJson() {
     return new JsonObject()
         .put("codec", codec)
         .put("sampleRate", sampleRate)

@@ -1,4 +1,4 @@
-package org.pentecost.server.ws;
+package org.pentecost.server.broadcast;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -8,7 +8,7 @@ import java.util.List;
  * The last few seconds of one stream, measured in audio time, so that a listener who refreshes or
  * reconnects gets exactly what it missed. Guarded by the owning {@link AudioStream}'s lock.
  */
-final class ReplayWindow {
+public final class ReplayWindow {
   private final long windowMicros;
   private final ArrayDeque<Entry> frames = new ArrayDeque<>();
   private long heldMicros;
@@ -18,7 +18,7 @@ final class ReplayWindow {
   }
 
   /** One frame, encoded for the wire, with its sequence number and duration. */
-  record Entry(long seq, long durationMicros, WireFrame frame) {}
+  public record Entry(long seq, long durationMicros, WireFrame frame) {}
 
   void add(Entry e) {
     frames.addLast(e);
@@ -66,7 +66,7 @@ final class ReplayWindow {
     all.values().forEach(this::add);
   }
 
-  long newestSeq() {
+  public long newestSeq() {
     Entry newest = frames.peekLast();
     return newest == null ? 0 : newest.seq();
   }

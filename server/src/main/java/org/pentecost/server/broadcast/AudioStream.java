@@ -1,4 +1,4 @@
-package org.pentecost.server.ws;
+package org.pentecost.server.broadcast;
 
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -7,43 +7,47 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.pentecost.protocol.AudioFrame;
-import org.pentecost.server.cluster.Broker;
 
 /**
  * One language's stream in one session on this node: its publisher, its sequence numbers, its
  * replay window and its audience. Every field is guarded by {@code this}; the work of writing to
- * sockets is done outside the lock, by {@link Fanout}.
+ * sockets is done outside the lock, by {@link Fanout}. The publisher is any object that stands for
+ * the connection publishing (identity is all that counts); the audience is the listeners' {@link
+ * AudioOut}s.
  *
  * <p>Because a frame is numbered, kept and handed to the audience in one step, and a new member
  * joins the audience and reads the window in one step, a joining listener gets each frame exactly
  * once: either from the window or live.
  */
-final class AudioStream {
-  final String language;
+public final class AudioStream {
+  public final String language;
   private final ReplayWindow window;
-  private Connection publisher;
+  private Object publisher;
   private AudioFormat format;
   private long seq;
 
   /** The audience by event loop, replaced (never mutated) on every change. */
-  private Map<Context, Connection[]> audience = Map.of();
+  private Map<Context, AudioOut[]> audience = Map.of();
 
-  AudioStream(String language, long windowMicros) {
+  public AudioStream(String language, long windowMicros) {
     this.language = language;
     this.window = new ReplayWindow(windowMicros);
   }
 
   /** A numbered frame and the audience it goes to. */
-  record Published(
+  public record Published(
       String language,
       long seq,
       long durationMicros,
       WireFrame frame,
-      Map<Context, Connection[]> audience,
+      Map<Context, AudioOut[]> audience,
       long receivedNanos) {}
 
+  /** A frame numbered elsewhere (another node): its number, duration and audio frame bytes. */
+  public record Numbered(long seq, long durationMicros, Buffer audio) {}
+
   /** Numbers and keeps a frame from {@code from}; null if {@code from} is not the publisher. */
-  synchronized Published publish(Connection from, Buffer payload, long nowMicros) {
+  public synchronized Published publish(Object from, Buffer payload, long nowMicros) {
     long received = System.nanoTime();
     if (from != publisher) {
       return null;
@@ -61,31 +65,31 @@ final class AudioStream {
    * Adds a member; returns the frames it missed after {@code lastSeq} (empty when it is up to date
    * or asked for none), or null when they are no longer held.
    */
-  synchronized List<ReplayWindow.Entry> subscribe(Connection c, long lastSeq) {
-    Map<Context, Connection[]> next = new HashMap<>(audience);
-    Connection[] group = next.getOrDefault(c.loop, new Connection[0]);
-    Connection[] grown = Arrays.copyOf(group, group.length + 1);
+  public synchronized List<ReplayWindow.Entry> subscribe(AudioOut c, long lastSeq) {
+    Map<Context, AudioOut[]> next = new HashMap<>(audience);
+    AudioOut[] group = next.getOrDefault(c.loop(), new AudioOut[0]);
+    AudioOut[] grown = Arrays.copyOf(group, group.length + 1);
     grown[group.length] = c;
-    next.put(c.loop, grown);
+    next.put(c.loop(), grown);
     audience = next;
     return lastSeq < 0 ? List.of() : window.after(lastSeq);
   }
 
   /** Removes a member; true if it was one. */
-  synchronized boolean unsubscribe(Connection c) {
-    Connection[] group = audience.get(c.loop);
+  public synchronized boolean unsubscribe(AudioOut c) {
+    AudioOut[] group = audience.get(c.loop());
     if (group == null) {
       return false;
     }
-    Connection[] shrunk = Arrays.stream(group).filter(m -> m != c).toArray(Connection[]::new);
+    AudioOut[] shrunk = Arrays.stream(group).filter(m -> m != c).toArray(AudioOut[]::new);
     if (shrunk.length == group.length) {
       return false;
     }
-    Map<Context, Connection[]> next = new HashMap<>(audience);
+    Map<Context, AudioOut[]> next = new HashMap<>(audience);
     if (shrunk.length == 0) {
-      next.remove(c.loop);
+      next.remove(c.loop());
     } else {
-      next.put(c.loop, shrunk);
+      next.put(c.loop(), shrunk);
     }
     audience = next;
     return true;
@@ -95,7 +99,7 @@ final class AudioStream {
    * A frame numbered on another node: kept and handed to the audience like a local one, with its
    * own sequence number; null if this stream already holds that number or a later one.
    */
-  synchronized Published received(long n, long durationMicros, Buffer audio) {
+  public synchronized Published received(long n, long durationMicros, Buffer audio) {
     long received = System.nanoTime();
     if (n <= seq) {
       return null;
@@ -112,14 +116,16 @@ final class AudioStream {
    * newer than any this node has had are returned, to be received like frames from pub/sub (this
    * node's listeners have not had them either: they must not be skipped).
    */
-  synchronized List<Broker.Frame> merge(List<Broker.Frame> frames) {
+  public synchronized <F> List<F> merge(
+      List<F> frames, java.util.function.Function<F, Numbered> numbered) {
     List<ReplayWindow.Entry> entries = new java.util.ArrayList<>();
-    List<Broker.Frame> newer = new java.util.ArrayList<>();
-    for (Broker.Frame f : frames) {
+    List<F> newer = new java.util.ArrayList<>();
+    for (F frame : frames) {
+      Numbered f = numbered.apply(frame);
       if (f.seq() <= seq) {
         entries.add(new ReplayWindow.Entry(f.seq(), f.durationMicros(), wire(f.audio())));
       } else {
-        newer.add(f);
+        newer.add(frame);
       }
     }
     window.merge(entries);
@@ -133,15 +139,15 @@ final class AudioStream {
   }
 
   /** Makes {@code c} the publisher; returns the one it replaces, or null. */
-  synchronized Connection publisher(Connection c, AudioFormat f) {
-    Connection previous = publisher;
+  public synchronized Object publisher(Object c, AudioFormat f) {
+    Object previous = publisher;
     publisher = c;
     format = f;
     return previous;
   }
 
   /** Clears the publisher if it is still {@code c}; true if it was. */
-  synchronized boolean publisherLeft(Connection c) {
+  public synchronized boolean publisherLeft(Object c) {
     if (publisher != c) {
       return false;
     }
@@ -149,21 +155,21 @@ final class AudioStream {
     return true;
   }
 
-  /** The connection publishing here, or null. */
-  synchronized Connection publisherConnection() {
+  /** What stands for the connection publishing here, or null. */
+  public synchronized Object publisherConnection() {
     return publisher;
   }
 
-  synchronized boolean isLive() {
+  public synchronized boolean isLive() {
     return publisher != null;
   }
 
   /** The format while someone publishes, else null. */
-  synchronized AudioFormat format() {
+  public synchronized AudioFormat format() {
     return publisher == null ? null : format;
   }
 
-  synchronized boolean isEmpty() {
+  public synchronized boolean isEmpty() {
     return publisher == null && audience.isEmpty();
   }
 }

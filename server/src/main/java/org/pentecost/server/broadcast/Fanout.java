@@ -1,20 +1,16 @@
-package org.pentecost.server.ws;
+package org.pentecost.server.broadcast;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.pentecost.protocol.AudioFrame;
 
 /**
@@ -40,7 +36,7 @@ import org.pentecost.protocol.AudioFrame;
  * skipped to live). One that stays behind for {@code slowTimeoutMillis} is dropped at the TCP
  * level. Nobody else waits.
  */
-final class Fanout {
+public final class Fanout {
 
   private final long maxLagMicros;
   private final long maxQueuedBytes;
@@ -55,7 +51,8 @@ final class Fanout {
   private final Map<String, Timer> latencyByLanguage = new ConcurrentHashMap<>();
   private final Map<EventExecutor, LoopFlusher> flushers = new ConcurrentHashMap<>();
 
-  Fanout(long maxLagMicros, long maxQueuedBytes, long slowTimeoutMillis, MeterRegistry registry) {
+  public Fanout(
+      long maxLagMicros, long maxQueuedBytes, long slowTimeoutMillis, MeterRegistry registry) {
     this.maxLagMicros = maxLagMicros;
     this.maxQueuedBytes = maxQueuedBytes;
     this.slowTimeoutMillis = slowTimeoutMillis;
@@ -91,17 +88,17 @@ final class Fanout {
                 .register(registry));
   }
 
-  void received(int bytes) {
+  public void received(int bytes) {
     framesIn.increment();
     bytesIn.increment(bytes);
   }
 
-  void send(AudioStream.Published p) {
+  public void send(AudioStream.Published p) {
     Context current = Vertx.currentContext();
     Context here =
         current == null ? null : ((io.vertx.core.internal.ContextInternal) current).unwrap();
-    for (Map.Entry<Context, Connection[]> group : p.audience().entrySet()) {
-      Connection[] members = group.getValue();
+    for (Map.Entry<Context, AudioOut[]> group : p.audience().entrySet()) {
+      AudioOut[] members = group.getValue();
       if (group.getKey() == here) {
         writeAll(members, p);
       } else {
@@ -110,9 +107,9 @@ final class Fanout {
     }
   }
 
-  private void writeAll(Connection[] members, AudioStream.Published p) {
+  private void writeAll(AudioOut[] members, AudioStream.Published p) {
     LoopFlusher flusher = null;
-    for (Connection c : members) {
+    for (AudioOut c : members) {
       LoopFlusher f = write(c, p.frame(), p.durationMicros(), 0);
       if (f != null) {
         flusher = f;
@@ -126,26 +123,19 @@ final class Fanout {
   }
 
   /** Replays missed frames to one listener, on its own loop, before any live frame reaches it. */
-  void replay(Connection c, List<ReplayWindow.Entry> missed) {
+  public void replay(AudioOut c, List<ReplayWindow.Entry> missed) {
     for (ReplayWindow.Entry e : missed) {
       write(c, e.frame(), e.durationMicros(), AudioFrame.FLAG_REPLAY);
     }
   }
 
-  /**
-   * Marks the next frame this listener gets as a discontinuity (it joins live, not where it was).
-   */
-  static void discontinuity(Connection c) {
-    c.skipped = true;
-  }
-
   /** Queues one frame on a listener's socket; returns the loop's flusher, or null if not sent. */
-  private LoopFlusher write(Connection c, WireFrame frame, long durationMicros, int flags) {
-    if (c.isClosing() || !c.announced) {
+  private LoopFlusher write(AudioOut c, WireFrame frame, long durationMicros, int flags) {
+    if (!c.isOpen() || c.isClosing()) {
       return null; // nothing before sessionJoined (a worker hears the source from then on)
     }
-    ChannelHandlerContext out = c.audioOut();
-    long unsent = out == null ? 0 : unsentBytes(out);
+    ChannelHandlerContext out = c.encoded();
+    long unsent = out == null ? 0 : c.queuedBytes();
     if (unsent > maxQueuedBytes || unsent * durationMicros / frame.length() > maxLagMicros) {
       dropped.increment();
       c.skipped = true;
@@ -166,116 +156,18 @@ final class Fanout {
     }
     WireFrame sent = flags == 0 ? frame : frame.withFlags(flags);
     if (out == null) {
-      c.socket.writeBinaryMessage(sent.audio());
+      c.writeThroughVertx(sent);
       return null;
     }
-    boolean first = c.batchCount == 0;
-    c.batch(sent);
+    boolean first = c.batch(sent);
     LoopFlusher flusher = c.flusher;
     if (flusher == null) {
-      flusher = flushers.computeIfAbsent(out.executor(), LoopFlusher::new);
+      flusher = flushers.computeIfAbsent(out.executor(), e -> new LoopFlusher(e, flushes));
       c.flusher = flusher;
     }
     if (first) {
       flusher.add(c);
     }
     return flusher;
-  }
-
-  /**
-   * Hands a connection's batched frames to its socket, without flushing: one frame as it is,
-   * several copied into one buffer, so that they cost one entry in the socket's queue and leave in
-   * one system call. Own event loop only; also called before a text message, to keep the order.
-   */
-  static void writeBatch(Connection c) {
-    int n = c.batchCount;
-    if (n == 0) {
-      return;
-    }
-    ChannelHandlerContext out = c.audioOut();
-    WireFrame[] frames = c.batch;
-    if (n == 1) {
-      out.write(frames[0].forWrite(), out.voidPromise());
-    } else {
-      ByteBuf joined = out.alloc().directBuffer(c.batchBytes);
-      for (int i = 0; i < n; i++) {
-        frames[i].copyTo(joined);
-      }
-      out.write(joined, out.voidPromise());
-    }
-    c.clearBatch();
-  }
-
-  /** Bytes queued on the socket that the kernel has not taken. */
-  private static long unsentBytes(ChannelHandlerContext out) {
-    ChannelOutboundBuffer queued = out.channel().unsafe().outboundBuffer();
-    return queued == null ? 0 : queued.totalPendingWriteBytes();
-  }
-
-  /**
-   * The sockets of one event loop written to since its last flush. Used on that loop only: {@link
-   * #written} queues the flush task once per batch, {@link #run} flushes each socket once and
-   * records the latency of the frames the batch carried.
-   */
-  final class LoopFlusher implements Runnable {
-    private final EventExecutor loop;
-    private Connection[] pending = new Connection[64];
-    private int count;
-    private long[] stampNanos = new long[16];
-    private Timer[] stampTimers = new Timer[16];
-    private int stamps;
-    private boolean scheduled;
-
-    LoopFlusher(EventExecutor loop) {
-      this.loop = loop;
-    }
-
-    /** {@code c} has its first frame of this batch. */
-    void add(Connection c) {
-      if (count == pending.length) {
-        pending = Arrays.copyOf(pending, count * 2);
-      }
-      pending[count++] = c;
-      if (!scheduled) {
-        scheduled = true;
-        loop.execute(this);
-      }
-    }
-
-    /** A frame in this batch arrived at {@code receivedNanos}; its latency ends at the flush. */
-    void stamp(long receivedNanos, Timer timer) {
-      if (stamps == stampNanos.length) {
-        stampNanos = Arrays.copyOf(stampNanos, stamps * 2);
-        stampTimers = Arrays.copyOf(stampTimers, stamps * 2);
-      }
-      stampNanos[stamps] = receivedNanos;
-      stampTimers[stamps] = timer;
-      stamps++;
-    }
-
-    @Override
-    public void run() {
-      scheduled = false;
-      int n = count;
-      for (int i = 0; i < n; i++) {
-        Connection c = pending[i];
-        pending[i] = null;
-        if (c.isClosing()) {
-          // Nothing may follow the close frame; the client resumes from what it received.
-          c.clearBatch();
-          continue;
-        }
-        writeBatch(c);
-        c.audioOut().flush();
-      }
-      count = 0;
-      flushes.increment(n);
-      long now = System.nanoTime();
-      for (int i = 0; i < stamps; i++) {
-        stampTimers[i].record(now - stampNanos[i], TimeUnit.NANOSECONDS);
-        stampTimers[i] = null;
-      }
-      stamps = 0;
-    }
   }
 }

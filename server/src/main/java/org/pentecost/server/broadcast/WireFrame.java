@@ -1,4 +1,4 @@
-package org.pentecost.server.ws;
+package org.pentecost.server.broadcast;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -23,7 +23,7 @@ import org.pentecost.protocol.AudioFrame;
  * <p>The bytes live in a direct buffer owned by the garbage collector (no reference counting): a
  * frame may sit in the replay window and in many sockets' queues at once, on several event loops.
  */
-final class WireFrame {
+public final class WireFrame {
   private static final int FIN_BINARY = 0x82;
 
   private final ByteBuf bytes;
@@ -35,7 +35,7 @@ final class WireFrame {
   }
 
   /** Encodes a frame: {@code header} is the 16-byte audio header, then the payload. */
-  static WireFrame encode(byte[] header, Buffer payload) {
+  public static WireFrame encode(byte[] header, Buffer payload) {
     int audioBytes = header.length + payload.length();
     int lengthBytes = audioBytes < 126 ? 1 : audioBytes <= 0xFFFF ? 3 : 9;
     ByteBuffer out = ByteBuffer.allocateDirect(1 + lengthBytes + audioBytes);
@@ -56,7 +56,7 @@ final class WireFrame {
   }
 
   /** A copy with {@code flags} (see {@link AudioFrame}) added to the audio header's flag byte. */
-  WireFrame withFlags(int flags) {
+  public WireFrame withFlags(int flags) {
     ByteBuffer copy = ByteBuffer.allocateDirect(bytes.readableBytes());
     bytes.getBytes(0, copy);
     copy.flip();
@@ -66,7 +66,7 @@ final class WireFrame {
   }
 
   /** A view of the bytes for one socket write (independent read position, shared memory). */
-  ByteBuf forWrite() {
+  public ByteBuf forWrite() {
     return bytes.duplicate();
   }
 
@@ -76,12 +76,12 @@ final class WireFrame {
   }
 
   /** Bytes on the wire, WebSocket header included. */
-  int length() {
+  public int length() {
     return bytes.readableBytes();
   }
 
   /** The audio frame (audio header and payload) without the WebSocket header; a copy. */
-  Buffer audio() {
+  public Buffer audio() {
     byte[] audio = new byte[length() - audioOffset];
     bytes.getBytes(audioOffset, audio);
     return Buffer.buffer(audio);
