@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pentecost.protocol.AudioFrame;
 import org.pentecost.server.testing.RedisServerProcess;
 import org.pentecost.server.testing.RedisTestClient;
+import org.pentecost.server.testing.RedisTests;
 import org.pentecost.server.testing.TestServer;
 import org.pentecost.server.testing.TestServer.Response;
 import org.pentecost.server.testing.WsClient;
@@ -74,19 +75,11 @@ class RedisOutageIT {
 
   /** The session's listeners as Redis holds them: the sum over every node's fields. */
   private static long countedInRedis(RedisServerProcess redis, String id) {
-    try (RedisTestClient client = new RedisTestClient(redis.url())) {
-      List<?> fields = (List<?>) client.call("HVALS", PREFIX + "listeners:{" + id + "}");
-      return fields.stream().mapToLong(v -> Long.parseLong(String.valueOf(v))).sum();
-    }
+    return RedisTests.listenersCounted(redis.url(), PREFIX, id);
   }
 
   private static double failedOpen(TestServer node) {
-    return node.get("/metrics")
-        .body()
-        .lines()
-        .filter(l -> l.startsWith("pentecost_rate_limiter_failed_open_total"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
+    return node.metric("pentecost_rate_limiter_failed_open_total");
   }
 
   @Test
