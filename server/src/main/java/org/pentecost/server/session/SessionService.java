@@ -44,6 +44,7 @@ public final class SessionService {
   private final Duration ttl;
   private final long storeTimeoutMillis;
   private final RateLimit createLimit;
+  private final SessionRecovery recovery;
   private final List<Consumer<Session>> statusListeners = new CopyOnWriteArrayList<>();
 
   public SessionService(
@@ -65,6 +66,12 @@ public final class SessionService {
     this.createLimit =
         RateLimit.perPeriod(
             "session_create", config.limits().sessionCreatesPerHour(), Duration.ofHours(1));
+    this.recovery = new SessionRecovery(store, metrics, clock);
+  }
+
+  /** Writes back the records of this node's live sessions when the store lost them. */
+  public SessionRecovery recovery() {
+    return recovery;
   }
 
   public Languages languages() {
@@ -172,7 +179,8 @@ public final class SessionService {
       return Future.failedFuture(notFound());
     }
     return call("get", () -> store.get(id))
-        .map(found -> found.orElseThrow(SessionService::notFound));
+        .map(found -> found.orElseThrow(SessionService::notFound))
+        .onSuccess(recovery::seen);
   }
 
   public Future<SessionView> view(String typedId) {
@@ -238,6 +246,7 @@ public final class SessionService {
                   .compose(
                       replaced -> {
                         if (replaced) {
+                          recovery.seen(next);
                           if (next.status() != current.status()) {
                             statusChanged(next);
                           }

@@ -41,17 +41,33 @@ final class SessionEvents {
     } else if (session.status() == SessionStatus.ACTIVE) {
       registry.broadcast(id, WsMessages.of(Messages.SESSION_RESUMED).put("sessionId", id));
     } else if (session.status() == SessionStatus.ENDED) {
-      if (room != null) {
-        room.ended = true;
-      }
-      String ended = WsMessages.of(Messages.SESSION_ENDED).put("sessionId", id).encode();
-      registry.forEachInSession(
-          id,
-          c -> {
-            c.sendText(ended);
-            c.close(CloseCode.SESSION_ENDED, "session ended");
-          });
+      endHere(id);
     }
+  }
+
+  /**
+   * The session ended: every connection of it here is told ({@code sessionEnded}) and closed with
+   * 4410, and a speaker's grace period here stops (nothing is left waiting to end it again).
+   */
+  void endHere(String id) {
+    SessionRoom room = registry.room(id);
+    if (room == null) {
+      return;
+    }
+    room.ended = true;
+    // reuses the "speaker is back" path only to take the grace timer off the room
+    SessionRoom.SpeakerChange waiting = registry.inRoom(id, SessionRoom::speakerBackElsewhere);
+    if (waiting.cancelledTimer() >= 0) {
+      vertx.cancelTimer(waiting.cancelledTimer());
+    }
+    String ended = WsMessages.of(Messages.SESSION_ENDED).put("sessionId", id).encode();
+    registry.forEachInSession(
+        id,
+        c -> {
+          c.sendText(ended);
+          c.close(CloseCode.SESSION_ENDED, "session ended");
+        });
+    registry.tidy(id);
   }
 
   /** The session's speaker connection went away without a replacement. */

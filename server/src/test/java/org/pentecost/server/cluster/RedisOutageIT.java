@@ -28,7 +28,8 @@ import org.pentecost.server.testing.WsClient;
  * Redis stopped ({@code kill -9} of a private redis-server) and restarted empty while a speaker
  * talks: audio between connections on one node keeps flowing, new joins and session creation are
  * refused with 503 at once (the creation limit fails open), and when Redis is back everything
- * recovers by itself: counts exact again, audio between nodes again, joins and creations again.
+ * recovers by itself: the live session's record written back, counts exact again, audio between
+ * nodes again, joins and creations again.
  */
 class RedisOutageIT {
   private static final String SECRET = "redis-outage-it-shared-secret-0123456789";
@@ -208,8 +209,11 @@ class RedisOutageIT {
               .isEqualTo(1);
         }
         a.awaitListenerCount(fresh, 0);
-        // the old session's record was only in Redis: it is gone, as documented
-        assertThat(a.get("/sessions/" + id).status()).isEqualTo(404);
+        // the old session's record is back: the nodes holding its connections wrote it back
+        Response old = a.get("/sessions/" + id);
+        assertThat(old.status()).isEqualTo(200);
+        assertThat(old.json().get("status").asText()).isEqualTo("active");
+        assertThat(old.json().get("listenerCount").asInt()).isEqualTo(2);
 
         talking.set(false);
         sender.join(10_000);
