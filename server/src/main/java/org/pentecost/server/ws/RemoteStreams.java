@@ -300,7 +300,7 @@ final class RemoteStreams {
           }
           speakerEvent(sessionId, e.getString("state", ""), node, e);
         }
-        case "status" -> statusChanged(sessionId);
+        case "status" -> statusChanged(sessionId, e.getString("status", ""));
         case "caption" ->
             ActionRouter.deliverCaption(
                 registry.room(sessionId),
@@ -422,22 +422,37 @@ final class RemoteStreams {
     }
   }
 
-  private void statusChanged(String sessionId) {
+  /**
+   * Reads the session's new state from the store. An end announced by another node holds even when
+   * the store no longer has this node's session (its record was lost, or another session took the
+   * code): its connections here end too.
+   */
+  private void statusChanged(String sessionId, String status) {
+    SessionRoom room = registry.room(sessionId);
+    Session known = room == null ? null : room.record();
     store
         .find(sessionId)
-        .onSuccess(
-            s -> {
-              if (s.status() == SessionStatus.ENDED) {
+        .onComplete(
+            ar -> {
+              boolean ours = ar.succeeded() && (known == null || ar.result().sameSessionAs(known));
+              if (ours && ar.result().status() == SessionStatus.ENDED) {
                 sessions.remove(sessionId);
               }
-              events.statusChanged(s);
-            })
-        .onFailure(
-            ex ->
+              if (ours) {
+                events.statusChanged(ar.result());
+              } else if (SessionStatus.ENDED.wireName().equals(status)) {
+                LOG.info(
+                    "session {} ended on another node and is not in the store; ending it here",
+                    sessionId);
+                sessions.remove(sessionId);
+                events.endHere(sessionId);
+              } else {
                 LOG.warn(
                     "session {} changed on another node, but reading it failed: {}",
                     sessionId,
-                    ex.toString()));
+                    ar.failed() ? ar.cause().toString() : "another session holds its code");
+              }
+            });
   }
 
   /** Closes a connection superseded on another node, after the refresh overlap. */

@@ -3,7 +3,9 @@ package org.pentecost.server.ws;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import org.pentecost.protocol.CloseCode;
+import org.pentecost.protocol.ErrorCode;
 import org.pentecost.protocol.Messages;
+import org.pentecost.server.ApiException;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
 import org.pentecost.server.session.SessionStatus;
@@ -21,6 +23,11 @@ final class SessionEvents {
   private final ConnectionRegistry registry;
   private final SessionService sessions;
   private final Duration grace;
+
+  /** How often, and how long apart, a failed end of a session in the store is tried again. */
+  private static final int END_ATTEMPTS = 30;
+
+  private static final long END_RETRY_MS = 2_000;
 
   SessionEvents(Vertx vertx, ConnectionRegistry registry, SessionService sessions, Duration grace) {
     this.vertx = vertx;
@@ -106,8 +113,36 @@ final class SessionEvents {
 
   private void end(String sessionId) {
     LOG.info("session {} ends: its speaker did not come back within {}", sessionId, grace);
+    SessionRoom room = registry.room(sessionId);
+    endInStore(sessionId, room == null ? null : room.record(), 1);
+  }
+
+  /**
+   * Ends the session in the store (and so on every node). If that fails, its connections here end
+   * at once all the same, and the store is tried again for a while: the other nodes end theirs when
+   * it succeeds.
+   */
+  private void endInStore(String sessionId, Session known, int attempt) {
     sessions
-        .endBySystem(sessionId)
-        .onFailure(e -> LOG.warn("could not end session {}: {}", sessionId, e.toString()));
+        .endBySystem(sessionId, known)
+        .onFailure(
+            e -> {
+              boolean unknown =
+                  e instanceof ApiException api && api.code() == ErrorCode.SESSION_NOT_FOUND;
+              if (attempt == 1) {
+                LOG.warn(
+                    "could not end session {} in the store ({}); ending it for its connections"
+                        + " here{}",
+                    sessionId,
+                    e.getMessage(),
+                    unknown ? "" : ", and trying the store again");
+                endHere(sessionId);
+              }
+              if (!unknown && attempt < END_ATTEMPTS) {
+                vertx.setTimer(END_RETRY_MS, t -> endInStore(sessionId, known, attempt + 1));
+              } else if (!unknown) {
+                LOG.warn("gave up ending session {} in the store", sessionId);
+              }
+            });
   }
 }

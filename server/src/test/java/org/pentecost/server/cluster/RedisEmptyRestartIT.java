@@ -176,6 +176,36 @@ class RedisEmptyRestartIT {
   }
 
   @Test
+  void aSessionWhoseRecordIsGoneEndsWhenTheSpeakerDoesNotReturn() throws Exception {
+    Duration grace = Duration.ofSeconds(1);
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        TestServer a = TestServer.start(dirA, settings(redis.url(), grace));
+        TestServer b = TestServer.start(dirB, settings(redis.url(), grace))) {
+      String alice = a.token("alice");
+      String id = a.createSession(alice, "en");
+      String listen = "sessionId=" + id + "&targetLanguage=en";
+      try (WsClient speaker = join(a, "sessionId=" + id + "&role=speaker&token=" + alice);
+          WsClient onA = join(a, listen);
+          WsClient onB = join(b, listen)) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> counted(redis, id) == 2);
+        // the record alone is lost (evicted, deleted by hand): the nodes' leases are intact
+        try (RedisTestClient client = new RedisTestClient(redis.url())) {
+          assertThat(client.call("DEL", PREFIX + "session:{" + id + "}")).isEqualTo(1L);
+        }
+        speaker.abort();
+
+        assertEndedAndClosed(List.of(onA, onB));
+        await().atMost(Duration.ofSeconds(10)).until(() -> counted(redis, id) == 0);
+        // written back as ended: a late listener is told so, not "unknown code"
+        try (WsClient late = WsClient.connect(b, listen)) {
+          assertThat(late.next().get("code").asText()).isEqualTo("SESSION_ENDED");
+          assertThat(late.awaitClose()).isEqualTo(4410);
+        }
+      }
+    }
+  }
+
+  @Test
   void aRestoreThatFindsTheCodeTakenEndsTheSessionForItsListeners() throws Exception {
     try (RedisServerProcess redis = RedisServerProcess.start();
         TestServer a = TestServer.start(dirA, settings(redis.url(), Duration.ofSeconds(30)));
