@@ -11,7 +11,6 @@ import org.pentecost.protocol.Messages;
 import org.pentecost.server.cluster.Broker;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
-import org.pentecost.server.session.SessionStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -422,35 +421,14 @@ final class RemoteStreams {
     }
   }
 
-  /**
-   * Reads the session's new state from the store. An end announced by another node holds even when
-   * the store no longer has this node's session (its record was lost, or another session took the
-   * code): its connections here end too.
-   */
+  /** The session's status changed on another node: applied here, and forgotten once ended. */
   private void statusChanged(String sessionId, String status) {
-    SessionRoom room = registry.room(sessionId);
-    Session known = room == null ? null : room.record();
-    store
-        .find(sessionId)
-        .onComplete(
-            ar -> {
-              boolean ours = ar.succeeded() && (known == null || ar.result().sameSessionAs(known));
-              if (ours && ar.result().status() == SessionStatus.ENDED) {
+    events
+        .changedElsewhere(sessionId, status, store.find(sessionId))
+        .onSuccess(
+            ended -> {
+              if (ended) {
                 sessions.remove(sessionId);
-              }
-              if (ours) {
-                events.statusChanged(ar.result());
-              } else if (SessionStatus.ENDED.wireName().equals(status)) {
-                LOG.info(
-                    "session {} ended on another node and is not in the store; ending it here",
-                    sessionId);
-                sessions.remove(sessionId);
-                events.endHere(sessionId);
-              } else {
-                LOG.warn(
-                    "session {} changed on another node, but reading it failed: {}",
-                    sessionId,
-                    ar.failed() ? ar.cause().toString() : "another session holds its code");
               }
             });
   }

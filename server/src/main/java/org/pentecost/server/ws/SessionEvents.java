@@ -1,5 +1,6 @@
 package org.pentecost.server.ws;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import org.pentecost.protocol.CloseCode;
@@ -50,6 +51,35 @@ final class SessionEvents {
     } else if (session.status() == SessionStatus.ENDED) {
       endHere(id);
     }
+  }
+
+  /**
+   * Another node changed the session's status to {@code status}; {@code read} is its new state,
+   * being read from the store, which is applied here. An end holds even when the store no longer
+   * has this node's session (its record was lost, or another session took the code): its
+   * connections here end too. True if it ended here.
+   */
+  Future<Boolean> changedElsewhere(String id, String status, Future<Session> read) {
+    SessionRoom room = registry.room(id);
+    Session known = room == null ? null : room.record();
+    return read.transform(
+        ar -> {
+          if (ar.succeeded() && (known == null || ar.result().sameSessionAs(known))) {
+            statusChanged(ar.result());
+            return Future.succeededFuture(ar.result().status() == SessionStatus.ENDED);
+          }
+          if (SessionStatus.ENDED.wireName().equals(status)) {
+            LOG.info(
+                "session {} ended on another node and is not in the store; ending it here", id);
+            endHere(id);
+            return Future.succeededFuture(true);
+          }
+          LOG.warn(
+              "session {} changed on another node, but reading it failed: {}",
+              id,
+              ar.failed() ? ar.cause().toString() : "another session holds its code");
+          return Future.succeededFuture(false);
+        });
   }
 
   /**
