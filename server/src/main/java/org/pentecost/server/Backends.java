@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.pentecost.server.cluster.Broker;
 import org.pentecost.server.cluster.LocalBroker;
 import org.pentecost.server.cluster.RedisBroker;
@@ -16,6 +17,7 @@ import org.pentecost.server.redis.RedisKeys;
 import org.pentecost.server.store.EmbeddedSessionStore;
 import org.pentecost.server.store.ListenerCountStore;
 import org.pentecost.server.store.MemoryListenerCountStore;
+import org.pentecost.server.store.RecordsRestored;
 import org.pentecost.server.store.RedisListenerCountStore;
 import org.pentecost.server.store.RedisSessionStore;
 import org.pentecost.server.store.SessionStore;
@@ -122,6 +124,16 @@ final class Backends {
   /** Audio and events between nodes: in-process when embedded, Redis pub/sub with Redis. */
   Broker broker() {
     return broker;
+  }
+
+  /**
+   * With Redis: {@code restore} writes back the records of this node's live sessions whenever it
+   * finds its lease gone (Redis restarted empty), before its counts. Nothing to do when embedded.
+   */
+  void onLeaseLost(Supplier<Future<RecordsRestored>> restore) {
+    if (redisCounts != null) {
+      redisCounts.onLeaseLost(restore);
+    }
   }
 
   /** The limiter of session creation: shared by all nodes with Redis. */

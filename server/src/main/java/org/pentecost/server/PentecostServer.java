@@ -65,6 +65,7 @@ public final class PentecostServer {
               backends.sessionLimiter(),
               metrics,
               clock);
+      backends.onLeaseLost(sessions.recovery());
       this.tokens = JwtTokenVerifier.create(vertx, config.auth(), config.server().dataDir());
       this.gateway =
           new WsGateway(

@@ -64,6 +64,14 @@ public final class Metrics implements AutoCloseable {
     Counter.builder("pentecost.session.ends").register(registry).increment();
   }
 
+  /** Sessions whose record this node wrote back after the store lost it (Redis restarted empty). */
+  public void sessionsRestored(int n) {
+    Counter.builder("pentecost.session.restores")
+        .description("Live sessions whose record this node wrote back after the store lost it")
+        .register(registry)
+        .increment(n);
+  }
+
   public void rateLimited(String limit) {
     Counter.builder("pentecost.rate.limited")
         .description("Requests refused by a rate limit")

@@ -23,6 +23,16 @@ public record Session(
     return now >= expiresAt;
   }
 
+  /**
+   * True if {@code other} is a version of this same session, not another session that was given the
+   * same code later (a code is free again once its session expired or its record was lost).
+   */
+  public boolean sameSessionAs(Session other) {
+    return id.equals(other.id)
+        && speakerUserId.equals(other.speakerUserId)
+        && createdAt == other.createdAt;
+  }
+
   /** The next version of this session with the given fields changed. */
   public Session next(
       SessionStatus newStatus, String newSourceLanguage, QualityTier newQualityTier, long now) {

@@ -44,6 +44,7 @@ public final class SessionService {
   private final Duration ttl;
   private final long storeTimeoutMillis;
   private final RateLimit createLimit;
+  private final SessionRecovery recovery;
   private final List<Consumer<Session>> statusListeners = new CopyOnWriteArrayList<>();
 
   public SessionService(
@@ -65,6 +66,12 @@ public final class SessionService {
     this.createLimit =
         RateLimit.perPeriod(
             "session_create", config.limits().sessionCreatesPerHour(), Duration.ofHours(1));
+    this.recovery = new SessionRecovery(store, metrics, clock);
+  }
+
+  /** Writes back the records of this node's live sessions when the store lost them. */
+  public SessionRecovery recovery() {
+    return recovery;
   }
 
   public Languages languages() {
@@ -172,7 +179,8 @@ public final class SessionService {
       return Future.failedFuture(notFound());
     }
     return call("get", () -> store.get(id))
-        .map(found -> found.orElseThrow(SessionService::notFound));
+        .map(found -> found.orElseThrow(SessionService::notFound))
+        .onSuccess(recovery::seen);
   }
 
   public Future<SessionView> view(String typedId) {
@@ -199,14 +207,52 @@ public final class SessionService {
     return change(caller, typedId, patch, language, 1).compose(this::withCounts);
   }
 
-  /** Ends a session on the server's own account (its speaker did not come back). */
-  public Future<Void> endBySystem(String id) {
+  /**
+   * Ends a session on the server's own account (its speaker did not come back). {@code known} is
+   * this node's record of it (null if none). If the store lost that session, or another session
+   * holds its code now, {@code known} is ended all the same: written back as ended when the code is
+   * free, and the status listeners are told, so that its connections end on every node.
+   */
+  public Future<Void> endBySystem(String id, Session known) {
+    return endBySystem(id, known, true);
+  }
+
+  private Future<Void> endBySystem(String id, Session known, boolean again) {
     return find(id)
-        .compose(
-            s ->
-                s.status() == SessionStatus.ENDED
+        .transform(
+            ar -> {
+              if (ar.succeeded() && (known == null || ar.result().sameSessionAs(known))) {
+                Session s = ar.result();
+                return s.status() == SessionStatus.ENDED
                     ? Future.succeededFuture()
-                    : end(new Principal(s.speakerUserId()), id));
+                    : end(new Principal(s.speakerUserId()), id);
+              }
+              if (known == null || (ar.failed() && !isNotFound(ar.cause()))) {
+                return Future.failedFuture(ar.failed() ? ar.cause() : notFound());
+              }
+              Session ended =
+                  known.next(
+                      SessionStatus.ENDED,
+                      known.sourceLanguage(),
+                      known.qualityTier(),
+                      clock.millis());
+              return call("create", () -> store.create(ended))
+                  .otherwise(false)
+                  .compose(
+                      written -> {
+                        if (!written && again) {
+                          return endBySystem(id, known, false); // written back meanwhile
+                        }
+                        LOG.info(
+                            "session {} was not in the store; ended from this node's record", id);
+                        statusChanged(ended);
+                        return Future.<Void>succeededFuture();
+                      });
+            });
+  }
+
+  private static boolean isNotFound(Throwable e) {
+    return e instanceof ApiException api && api.code() == ErrorCode.SESSION_NOT_FOUND;
   }
 
   /** Ends the session (soft delete); ending an ended session again is a no-op. */
@@ -238,6 +284,7 @@ public final class SessionService {
                   .compose(
                       replaced -> {
                         if (replaced) {
+                          recovery.seen(next);
                           if (next.status() != current.status()) {
                             statusChanged(next);
                           }

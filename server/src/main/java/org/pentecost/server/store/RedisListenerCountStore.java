@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.pentecost.server.redis.LuaScript;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
@@ -44,6 +45,7 @@ public final class RedisListenerCountStore implements ListenerCountStore {
   private final RedisNodeLease lease;
   private final long hashTtlMillis;
   private final SerialByKey<Local> sessions;
+  private final LeaseRecovery recovery;
   private volatile boolean closed;
 
   /** This node's part of one session, and the queue that runs its changes one at a time. */
@@ -89,9 +91,19 @@ public final class RedisListenerCountStore implements ListenerCountStore {
     this.hashTtlMillis = countsTtl.toMillis();
     // a session's state goes once this node counts nobody there and Redis knows it
     this.sessions = new SerialByKey<>(vertx, Local::new, l -> l.counts.isEmpty() && !l.dirty);
+    this.recovery = new LeaseRecovery(this::rewrite, this::member);
     this.lease =
         new RedisNodeLease(
-            vertx, redis, keys, nodeId, nodeLease, countsTtl, this::rewrite, this::rewrite);
+            vertx, redis, keys, nodeId, nodeLease, countsTtl, recovery::tick, recovery::leaseLost);
+  }
+
+  /**
+   * When this node finds its lease gone (Redis restarted empty, or the node stalled), {@code
+   * restore} writes back the records of the sessions it holds live connections for, before the
+   * counts are written again; it is run again a lease period later while records failed.
+   */
+  public void onLeaseLost(Supplier<Future<RecordsRestored>> restore) {
+    recovery.restoreRecordsWith(restore);
   }
 
   /** Takes this node's lease (see {@link RedisNodeLease#start}); never fails. */
@@ -271,27 +283,47 @@ public final class RedisListenerCountStore implements ListenerCountStore {
   }
 
   /**
-   * Queues a rewrite of every session whose counts Redis may lack (after failures, a new lease).
+   * Rewrites every session whose counts Redis may lack (after failures, a new lease); completes
+   * with what was written once every rewrite queued here has run.
    */
-  private void rewrite() {
+  private Future<LeaseRecovery.Rewritten> rewrite() {
     if (closed) {
-      return;
+      return Future.succeededFuture(new LeaseRecovery.Rewritten(0, 0));
     }
     String self = lease.member();
+    List<Future<Integer>> writes = new ArrayList<>();
     sessions.forEach(
         (sessionId, local) -> {
           if (needsRewrite(local, self) && !local.rewriteQueued) {
             local.rewriteQueued = true;
-            serial(
-                sessionId,
-                (l, deadline) -> {
-                  l.rewriteQueued = false;
-                  return needsRewrite(l, lease.member())
-                      ? write(sessionId, l, l.counts, -1, deadline).<Void>mapEmpty()
-                      : Future.<Void>succeededFuture();
-                });
+            writes.add(
+                serial(
+                    sessionId,
+                    (l, deadline) -> {
+                      l.rewriteQueued = false;
+                      if (!needsRewrite(l, lease.member())) {
+                        return Future.succeededFuture(0);
+                      }
+                      Map<String, Integer> counts = l.counts;
+                      int listeners = counts.values().stream().mapToInt(Integer::intValue).sum();
+                      return write(sessionId, l, counts, -1, deadline).map(ok -> listeners);
+                    }));
           }
         });
+    return Future.join(writes)
+        .transform(
+            ar -> {
+              int sessionsWritten = 0;
+              int listeners = 0;
+              for (Future<Integer> w : writes) {
+                if (w.succeeded() && w.result() > 0) {
+                  sessionsWritten++;
+                  listeners += w.result();
+                }
+              }
+              return Future.succeededFuture(
+                  new LeaseRecovery.Rewritten(sessionsWritten, listeners));
+            });
   }
 
   private static boolean needsRewrite(Local local, String member) {

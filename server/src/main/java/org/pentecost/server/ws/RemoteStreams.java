@@ -13,7 +13,6 @@ import org.pentecost.server.broadcast.AudioStream;
 import org.pentecost.server.cluster.Broker;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
-import org.pentecost.server.session.SessionStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -302,7 +301,7 @@ final class RemoteStreams {
           }
           speakerEvent(sessionId, e.getString("state", ""), node, e);
         }
-        case "status" -> statusChanged(sessionId);
+        case "status" -> statusChanged(sessionId, e.getString("status", ""));
         case "caption" ->
             ActionRouter.deliverCaption(
                 registry.room(sessionId),
@@ -424,22 +423,16 @@ final class RemoteStreams {
     }
   }
 
-  private void statusChanged(String sessionId) {
-    store
-        .find(sessionId)
+  /** The session's status changed on another node: applied here, and forgotten once ended. */
+  private void statusChanged(String sessionId, String status) {
+    events
+        .changedElsewhere(sessionId, status, store.find(sessionId))
         .onSuccess(
-            s -> {
-              if (s.status() == SessionStatus.ENDED) {
+            ended -> {
+              if (ended) {
                 sessions.remove(sessionId);
               }
-              events.statusChanged(s);
-            })
-        .onFailure(
-            ex ->
-                LOG.warn(
-                    "session {} changed on another node, but reading it failed: {}",
-                    sessionId,
-                    ex.toString()));
+            });
   }
 
   /** Closes a connection superseded on another node, after the refresh overlap. */

@@ -6,8 +6,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.pentecost.server.broadcast.AudioFormat;
 import org.pentecost.server.broadcast.AudioStream;
+import org.pentecost.server.session.Session;
 
 /**
  * The connections of one session on this node: its speaker, and its listeners grouped by language
@@ -50,8 +52,26 @@ final class SessionRoom {
   /** What the speaker was last told; the stats tick's own state. */
   Map<String, Integer> lastStats = Map.of();
 
+  /** The newest record of the session that passed through this node (to write back if lost). */
+  private final AtomicReference<Session> record = new AtomicReference<>();
+
   SessionRoom(String sessionId) {
     this.sessionId = sessionId;
+  }
+
+  /** Keeps {@code s} if it is a newer version of this room's session (or the first one seen). */
+  void keepRecord(Session s) {
+    record.accumulateAndGet(
+        s,
+        (kept, seen) ->
+            kept == null || (seen.sameSessionAs(kept) && seen.version() > kept.version())
+                ? seen
+                : kept);
+  }
+
+  /** The newest record kept, or null before the first join. */
+  Session record() {
+    return record.get();
   }
 
   synchronized Connection speaker() {

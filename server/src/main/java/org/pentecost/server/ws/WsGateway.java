@@ -117,6 +117,7 @@ public final class WsGateway {
     remote.attach(
         this, vertx, registry, audio, events, sessions, config.connections().refreshOverlap());
     this.router = new ActionRouter(sessions, counts, joins, registry, audio, remote);
+    sessions.recovery().attach(new LiveRooms(registry, events));
     this.timers =
         new LifecycleTimers(vertx, registry, sessions, config.connections(), !broker.isLocal());
     sessions.onStatusChange(
@@ -361,6 +362,7 @@ public final class WsGateway {
             r -> {
               r.sourceLanguage = session.sourceLanguage();
               r.paused = session.status() == SessionStatus.PAUSED;
+              r.keepRecord(session);
               if (held) {
                 r.holds--;
               }

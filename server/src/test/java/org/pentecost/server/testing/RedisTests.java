@@ -3,6 +3,7 @@ package org.pentecost.server.testing;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.pentecost.server.config.ConfigLoader;
@@ -72,6 +73,14 @@ public final class RedisTests {
     ConfigLoader loader = new ConfigLoader().env(Map.of());
     settings.forEach(loader::flag);
     return loader.load().store();
+  }
+
+  /** A session's listeners as Redis holds them: the sum over every node's fields. */
+  public static long listenersCounted(String url, String prefix, String sessionId) {
+    try (RedisTestClient client = new RedisTestClient(url)) {
+      List<?> fields = (List<?>) client.call("HVALS", prefix + "listeners:{" + sessionId + "}");
+      return fields.stream().mapToLong(v -> Long.parseLong(String.valueOf(v))).sum();
+    }
   }
 
   /** Deletes the keys a test wrote; quiet if Redis is gone. */

@@ -131,6 +131,16 @@ public final class TestServer implements AutoCloseable {
         .until(() -> listenerCount(sessionId) == n);
   }
 
+  /** The sum of every series of a Prometheus metric ({@code pentecost_..._total}), 0 if none. */
+  public double metric(String name) {
+    return get("/metrics")
+        .body()
+        .lines()
+        .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   public void stop() {
     await(server.stop().toCompletionStage().toCompletableFuture());
   }
