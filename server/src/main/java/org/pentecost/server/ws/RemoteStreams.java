@@ -45,7 +45,7 @@ final class RemoteStreams {
   private SessionEvents events;
   private SessionService store;
   private Duration overlap;
-  private WsGateway gateway;
+  private Membership gateway;
 
   /** One session's state elsewhere; guarded by itself. */
   private static final class Remote {
@@ -61,7 +61,7 @@ final class RemoteStreams {
   }
 
   void attach(
-      WsGateway gateway,
+      Membership gateway,
       Vertx vertx,
       ConnectionRegistry registry,
       AudioRouting audio,
