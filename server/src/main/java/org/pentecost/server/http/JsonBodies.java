@@ -20,19 +20,26 @@ final class JsonBodies {
 
   private JsonBodies() {}
 
-  /**
-   * The body as a JSON object whose fields are all in {@code allowed}; empty body → empty object.
-   */
-  static ObjectNode object(RoutingContext ctx, Set<String> allowed) {
+  /** The request's body; empty when there is none. */
+  static byte[] bytes(RoutingContext ctx) {
     // The content type is not checked: curl's -d sends form-urlencoded, and a JSON body is
     // what every client means here. What does not parse is a clear MALFORMED_JSON.
     Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
+    return body == null ? new byte[0] : body.getBytes();
+  }
+
+  /**
+   * The body as a JSON object whose fields are all in {@code allowed}; empty body → empty object.
+   * Anything else is an {@link ApiException} (MALFORMED_JSON or INVALID_REQUEST) whose message
+   * quotes at most a short excerpt of the body.
+   */
+  static ObjectNode object(byte[] body, Set<String> allowed) {
+    if (body.length == 0) {
       return STRICT.createObjectNode();
     }
     JsonNode node;
     try {
-      node = STRICT.readTree(body.getBytes());
+      node = STRICT.readTree(body);
     } catch (JsonProcessingException e) {
       throw new ApiException(ErrorCode.MALFORMED_JSON, "the body is not valid JSON");
     } catch (java.io.IOException e) {
