@@ -2,6 +2,7 @@ package org.pentecost.server.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -12,11 +13,16 @@ import java.util.Iterator;
 import java.util.Set;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.server.ApiException;
+import org.pentecost.server.util.InputExcerpt;
 
 /** Strict reading of JSON request bodies: an object, known fields only, right types. */
 final class JsonBodies {
   private static final ObjectMapper STRICT =
-      JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+      JsonMapper.builder()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          // One JSON value, nothing after it: "{...} x" is not a JSON body.
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   private JsonBodies() {}
 
@@ -56,7 +62,10 @@ final class JsonBodies {
       if (!allowed.contains(name)) {
         throw new ApiException(
             ErrorCode.INVALID_REQUEST,
-            "unknown field '" + name + "'; allowed: " + String.join(", ", allowed));
+            "unknown field '"
+                + InputExcerpt.of(name)
+                + "'; allowed: "
+                + String.join(", ", allowed));
       }
     }
     return object;
