@@ -158,4 +158,74 @@ public final class FuzzArbitraries {
     System.arraycopy(text, at, out, at + junk.length, text.length - at);
     return out;
   }
+
+  /** Field values of a WebSocket action message, right ones and wrong ones, by field. */
+  private static Arbitrary<String> wsField(String name) {
+    Arbitrary<String> any = jsonValues(2);
+    Arbitrary<String> good =
+        switch (name) {
+          case "action" ->
+              Arbitraries.of(
+                      "heartbeat",
+                      "switchLanguage",
+                      "getSessionStatus",
+                      "refreshConnection",
+                      "publishCaption",
+                      "",
+                      "HEARTBEAT",
+                      "$default",
+                      "$connect",
+                      "$disconnect")
+                  .map(FuzzArbitraries::quote);
+          case "targetLanguage" ->
+              Arbitraries.of("en", "es", "fr", "ES", " de ", "xx", "").map(FuzzArbitraries::quote);
+          case "final" -> Arbitraries.of("true", "false");
+          default -> strings().map(FuzzArbitraries::quote);
+        };
+    return Arbitraries.frequencyOf(Tuple.of(3, good), Tuple.of(1, any));
+  }
+
+  /**
+   * Text messages a WebSocket client may send: action objects whose {@code action}, {@code
+   * requestId}, {@code targetLanguage}, {@code text} and {@code final} are right, wrong, of the
+   * wrong type, huge or hold lone surrogates; any JSON value; nesting thousands deep; text that is
+   * not JSON at all.
+   */
+  public static Arbitrary<String> wsMessages() {
+    List<String> names = List.of("action", "requestId", "targetLanguage", "text", "final");
+    Arbitrary<String> field =
+        Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.of(names)), Tuple.of(1, strings()))
+            .flatMap(n -> wsField(n).map(v -> quote(n) + ":" + v));
+    Arbitrary<String> action =
+        Combinators.combine(wsField("action"), field.list().ofMaxSize(4))
+            .as(
+                (a, rest) -> {
+                  List<String> all = new java.util.ArrayList<>(rest);
+                  all.add(0, "\"action\":" + a);
+                  return "{" + String.join(",", all) + "}";
+                });
+    return Arbitraries.frequencyOf(
+        Tuple.of(8, action),
+        Tuple.of(2, field.list().ofMaxSize(4).map(l -> "{" + String.join(",", l) + "}")),
+        Tuple.of(2, jsonValues(3)),
+        Tuple.of(1, deepNesting()),
+        Tuple.of(
+            1, strings().filter(t -> t.chars().noneMatch(ch -> Character.isSurrogate((char) ch)))));
+  }
+
+  /** Binary payloads of 0 to {@code maxBytes} bytes, the edges (0, 1, the maximum) often. */
+  public static Arbitrary<byte[]> payloads(int maxBytes) {
+    Arbitrary<Integer> size =
+        Arbitraries.frequencyOf(
+            Tuple.of(3, Arbitraries.integers().between(0, 64)),
+            Tuple.of(3, Arbitraries.integers().between(0, maxBytes)),
+            Tuple.of(1, Arbitraries.of(0, 1, maxBytes - 1, maxBytes)));
+    return Combinators.combine(size, Arbitraries.longs())
+        .as(
+            (n, seed) -> {
+              byte[] b = new byte[n];
+              new java.util.Random(seed).nextBytes(b);
+              return b;
+            });
+  }
 }
