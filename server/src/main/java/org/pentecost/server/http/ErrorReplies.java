@@ -1,6 +1,9 @@
 package org.pentecost.server.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -68,13 +71,39 @@ final class ErrorReplies {
       long seconds = Math.max(1, (error.retryAfter().toMillis() + 999) / 1000);
       response.putHeader("Retry-After", Long.toString(seconds));
     }
-    response
+    response.putHeader("Content-Type", "application/json").end(body(error));
+  }
+
+  /** The error body: {@code {"error": message, "code": CODE, "timestamp": epochMillis}}. */
+  static String body(ApiException error) {
+    return new JsonObject()
+        .put("error", error.getMessage())
+        .put("code", error.code().name())
+        .put("timestamp", System.currentTimeMillis())
+        .encode();
+  }
+
+  /**
+   * A request the HTTP decoder could not read (a request line over {@code maxInitialLineLength},
+   * headers over {@code maxHeaderSize}, bytes that are not HTTP) never reaches a router: this
+   * answers it like any other error, 400 INVALID_REQUEST with the JSON body, then closes the
+   * connection, as Vert.x's own handler does (which answers with an empty body).
+   */
+  static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    String message =
+        cause instanceof TooLongHttpLineException
+            ? "the request line is too long"
+            : cause instanceof TooLongHttpHeaderException
+                ? "the request headers are too large"
+                : "the request is not valid HTTP";
+    ApiException error = new ApiException(ErrorCode.INVALID_REQUEST, message);
+    request
+        .response()
+        .setStatusCode(error.code().httpStatus())
         .putHeader("Content-Type", "application/json")
-        .end(
-            new JsonObject()
-                .put("error", error.getMessage())
-                .put("code", error.code().name())
-                .put("timestamp", System.currentTimeMillis())
-                .encode());
+        .putHeader("Connection", "close")
+        .end(body(error));
+    request.connection().close();
   }
 }

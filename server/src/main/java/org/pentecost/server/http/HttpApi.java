@@ -67,6 +67,15 @@ public final class HttpApi {
                 Duration.ofSeconds(1)));
   }
 
+  /**
+   * For {@code HttpServer.invalidRequestHandler}: a request the HTTP decoder refused (request line
+   * or headers too long, not HTTP) gets the JSON error body, 400 INVALID_REQUEST, instead of
+   * Vert.x's empty 414, 431 or 400.
+   */
+  public static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+    ErrorReplies.invalidRequest(request);
+  }
+
   /** A router for one event loop; call once per HTTP server instance. */
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
