@@ -41,8 +41,9 @@ final class FrameFilter {
   }
 
   /**
-   * Decodes the 16-byte header of a binary frame, or returns null when the frame is too short or of
-   * another version. The language string is reused while it stays the same.
+   * Decodes the 16-byte header of a binary frame, or returns null when {@link
+   * AudioFrame#readHeader} would refuse it (too short, another version, a language that is not two
+   * ASCII letters). The language string is reused while it stays the same.
    */
   AudioFrame.Header read(Buffer frame) {
     if (frame.length() < AudioFrame.HEADER_BYTES || frame.getByte(0) != AudioFrame.VERSION) {
@@ -50,9 +51,12 @@ final class FrameFilter {
     }
     byte a = frame.getByte(2);
     byte b = frame.getByte(3);
+    if (!AudioFrame.isAsciiLetter(a) || !AudioFrame.isAsciiLetter(b)) {
+      return null;
+    }
     String lang = language;
     if (lang == null || lang.length() != 2 || lang.charAt(0) != a || lang.charAt(1) != b) {
-      lang = new String(new char[] {(char) (a & 0xff), (char) (b & 0xff)});
+      lang = new String(new char[] {(char) a, (char) b});
     }
     return new AudioFrame.Header(
         frame.getUnsignedByte(1), lang, frame.getUnsignedInt(4), frame.getLong(8));

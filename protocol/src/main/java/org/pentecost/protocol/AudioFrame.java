@@ -38,9 +38,26 @@ public final class AudioFrame {
 
   private AudioFrame() {}
 
-  /** Writes a header into the first {@link #HEADER_BYTES} of {@code out}. */
+  /**
+   * Writes a header into the first {@link #HEADER_BYTES} of {@code out}.
+   *
+   * @throws IllegalArgumentException when a field does not fit the format: flags outside 0–255, a
+   *     language that is not two ASCII letters, a sequence outside 0–2<sup>32</sup>−1
+   */
   public static void writeHeader(
       byte[] out, int flags, String language, long sequence, long timestampMicros) {
+    if (flags < 0 || flags > 0xff) {
+      throw new IllegalArgumentException("audio frame flags out of range: " + flags);
+    }
+    if (language == null
+        || language.length() != 2
+        || !isAsciiLetter(language.charAt(0))
+        || !isAsciiLetter(language.charAt(1))) {
+      throw new IllegalArgumentException("audio frame language must be two ASCII letters");
+    }
+    if (sequence < 0 || sequence > 0xffff_ffffL) {
+      throw new IllegalArgumentException("audio frame sequence out of range: " + sequence);
+    }
     ByteBuffer b = ByteBuffer.wrap(out, 0, HEADER_BYTES);
     b.put(VERSION);
     b.put((byte) flags);
@@ -70,7 +87,12 @@ public final class AudioFrame {
     }
   }
 
-  /** Reads the header of a frame; fails on a short frame or an unknown version. */
+  /**
+   * Reads the header of a frame.
+   *
+   * @throws IllegalArgumentException on a frame shorter than the header, an unknown version, or a
+   *     language that is not two ASCII letters; nothing else
+   */
   public static Header readHeader(byte[] frame) {
     return readHeader(ByteBuffer.wrap(frame));
   }
@@ -86,8 +108,16 @@ public final class AudioFrame {
     }
     int flags = b.get() & 0xff;
     byte[] lang = {b.get(), b.get()};
+    if (!isAsciiLetter(lang[0]) || !isAsciiLetter(lang[1])) {
+      throw new IllegalArgumentException("audio frame language is not two ASCII letters");
+    }
     long sequence = b.getInt() & 0xffffffffL;
     long timestamp = b.getLong();
     return new Header(flags, new String(lang, StandardCharsets.US_ASCII), sequence, timestamp);
+  }
+
+  /** Whether {@code c} is one of {@code A-Z a-z}: the letters a language code is made of. */
+  public static boolean isAsciiLetter(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   }
 }

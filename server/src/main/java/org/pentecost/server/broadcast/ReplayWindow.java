@@ -7,14 +7,22 @@ import java.util.List;
 /**
  * The last few seconds of one stream, measured in audio time, so that a listener who refreshes or
  * reconnects gets exactly what it missed. Guarded by the owning {@link AudioStream}'s lock.
+ *
+ * <p>Frames are also counted: a publisher that sends frames of (almost) no audio, such as one-byte
+ * PCM frames, must not grow the window without bound. It holds at most one frame per {@value
+ * #MIN_FRAME_MICROS} µs of window, the shortest frame a format may declare.
  */
 public final class ReplayWindow {
+  static final long MIN_FRAME_MICROS = 2_000;
+
   private final long windowMicros;
+  private final int maxFrames;
   private final ArrayDeque<Entry> frames = new ArrayDeque<>();
   private long heldMicros;
 
   ReplayWindow(long windowMicros) {
     this.windowMicros = windowMicros;
+    this.maxFrames = (int) Math.max(16, windowMicros / MIN_FRAME_MICROS);
   }
 
   /** One frame, encoded for the wire, with its sequence number and duration. */
@@ -23,7 +31,8 @@ public final class ReplayWindow {
   void add(Entry e) {
     frames.addLast(e);
     heldMicros += e.durationMicros();
-    while (heldMicros - frames.peekFirst().durationMicros() >= windowMicros) {
+    while (frames.size() > maxFrames
+        || heldMicros - frames.peekFirst().durationMicros() >= windowMicros) {
       heldMicros -= frames.removeFirst().durationMicros();
     }
   }

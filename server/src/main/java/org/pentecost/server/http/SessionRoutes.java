@@ -1,31 +1,18 @@
 package org.pentecost.server.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
-import org.pentecost.protocol.ErrorCode;
-import org.pentecost.server.ApiException;
 import org.pentecost.server.auth.BearerToken;
 import org.pentecost.server.auth.Principal;
 import org.pentecost.server.auth.TokenVerifier;
-import org.pentecost.server.session.QualityTier;
 import org.pentecost.server.session.SessionPatch;
 import org.pentecost.server.session.SessionService;
-import org.pentecost.server.session.SessionStatus;
 import org.pentecost.server.session.SessionView;
 import org.pentecost.server.util.Json;
 
 /** {@code /sessions}: create, read, list mine, patch, end. */
 final class SessionRoutes {
-  private static final Set<String> CREATE_FIELDS =
-      new LinkedHashSet<>(List.of("sourceLanguage", "qualityTier"));
-  private static final Set<String> PATCH_FIELDS =
-      new LinkedHashSet<>(List.of("status", "sourceLanguage", "qualityTier"));
-
   private final SessionService sessions;
   private final TokenVerifier tokens;
 
@@ -46,15 +33,9 @@ final class SessionRoutes {
   }
 
   private Future<?> create(RoutingContext ctx, Principal speaker) {
-    ObjectNode body = JsonBodies.object(ctx, CREATE_FIELDS);
-    String language = JsonBodies.string(body, "sourceLanguage");
-    if (language == null) {
-      throw new ApiException(ErrorCode.INVALID_REQUEST, "'sourceLanguage' is required");
-    }
-    String tierText = JsonBodies.string(body, "qualityTier");
-    QualityTier tier = tierText == null ? QualityTier.STANDARD : tier(tierText);
+    SessionRequests.Create request = SessionRequests.create(JsonBodies.bytes(ctx));
     return sessions
-        .create(speaker, language, tier)
+        .create(speaker, request.sourceLanguage(), request.qualityTier())
         .onSuccess(
             view -> {
               ctx.response().putHeader("Location", "/sessions/" + view.sessionId());
@@ -67,22 +48,7 @@ final class SessionRoutes {
   }
 
   private Future<?> patch(RoutingContext ctx, Principal caller) {
-    ObjectNode body = JsonBodies.object(ctx, PATCH_FIELDS);
-    String statusText = JsonBodies.string(body, "status");
-    SessionStatus status = null;
-    if (statusText != null) {
-      status = SessionStatus.fromWire(statusText);
-      if (status == null) {
-        throw new ApiException(
-            ErrorCode.INVALID_REQUEST, "'status' must be active, paused or ended");
-      }
-    }
-    String tierText = JsonBodies.string(body, "qualityTier");
-    SessionPatch patch =
-        new SessionPatch(
-            status,
-            JsonBodies.string(body, "sourceLanguage"),
-            tierText == null ? null : tier(tierText));
+    SessionPatch patch = SessionRequests.patch(JsonBodies.bytes(ctx));
     return sessions
         .update(caller, ctx.pathParam("id"), patch)
         .onSuccess(view -> send(ctx, 200, view));
@@ -92,15 +58,6 @@ final class SessionRoutes {
     return sessions
         .end(caller, ctx.pathParam("id"))
         .onSuccess(v -> ctx.response().setStatusCode(204).end());
-  }
-
-  private static QualityTier tier(String text) {
-    QualityTier tier = QualityTier.fromWire(text);
-    if (tier == null) {
-      throw new ApiException(
-          ErrorCode.INVALID_QUALITY_TIER, "'qualityTier' must be standard or premium");
-    }
-    return tier;
   }
 
   /** Verifies the bearer token, then runs the handler; any failure goes to {@link ErrorReplies}. */

@@ -18,6 +18,7 @@ import org.pentecost.server.ratelimit.RateLimit;
 import org.pentecost.server.ratelimit.RateLimiter;
 import org.pentecost.server.store.ListenerCountStore;
 import org.pentecost.server.store.SessionStore;
+import org.pentecost.server.util.InputExcerpt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -348,7 +349,7 @@ public final class SessionService {
       throw new ApiException(
           ErrorCode.UNSUPPORTED_LANGUAGE,
           "unsupported language '"
-              + code
+              + InputExcerpt.of(code)
               + "'; supported: "
               + String.join(", ", languages.codes()));
     }

@@ -206,11 +206,14 @@ final class AudioRouting {
     }
   }
 
-  /** A frame from a speaker or worker; dropped while paused or if it is not the publisher. */
+  /**
+   * A frame from a speaker or worker; dropped while paused, when empty, or if it is not the
+   * publisher.
+   */
   void publish(SessionRoom room, Connection c, Buffer payload) {
     fanout.received(payload.length());
-    if (room.paused) {
-      return;
+    if (room.paused || payload.length() == 0) {
+      return; // an empty frame carries no audio: it is not numbered or kept
     }
     AudioStream s = room.existingStream(c.language);
     AudioStream.Published p =

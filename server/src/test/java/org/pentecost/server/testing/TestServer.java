@@ -91,14 +91,34 @@ public final class TestServer implements AutoCloseable {
 
   public CompletableFuture<Response> sendAsync(
       String method, String path, String token, String body, Map<String, String> headers) {
+    return sendAsync(
+        method,
+        path,
+        token,
+        body == null ? null : HttpRequest.BodyPublishers.ofString(body),
+        headers);
+  }
+
+  /** Sends any bytes as the body (not only text), with {@code Content-Type: application/json}. */
+  public Response sendBytes(String method, String path, String token, byte[] body) {
+    try {
+      return sendAsync(method, path, token, HttpRequest.BodyPublishers.ofByteArray(body), Map.of())
+          .get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(method + " " + path + " failed", e);
+    }
+  }
+
+  private CompletableFuture<Response> sendAsync(
+      String method,
+      String path,
+      String token,
+      HttpRequest.BodyPublisher body,
+      Map<String, String> headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(baseUrl() + path))
             .timeout(Duration.ofSeconds(30))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
