@@ -75,12 +75,12 @@ final class GroupCommitter {
    * @throws StoreException at once while writes are refused
    */
   StoreFile forWriting() {
-    StoreException o = outage;
-    if (o != null) {
+    StoreFile s = current;
+    if (outage != null || !s.writable) {
       refused.incrementAndGet();
-      throw StoreException.alreadyLogged(o.getMessage(), o.getCause());
+      throw outageOrClosed();
     }
-    return current;
+    return s;
   }
 
   /** {@code e} as the store's failure: marked as logged already while writes are refused. */
@@ -242,6 +242,7 @@ final class GroupCommitter {
     outage = StoreException.alreadyLogged("session store " + file + " cannot write: " + reason, e);
     outageSince = System.nanoTime();
     refused.set(0);
+    failed.writable = false;
     failed.closeImmediately();
     String text =
         "session store {} cannot write: {}. Writes answer 503 and /health reports unhealthy"
@@ -258,7 +259,9 @@ final class GroupCommitter {
   /** Opens the file again for reads; while even that fails, reads fail too. */
   private void reopenForReading() {
     try {
-      current = StoreFile.open(file);
+      StoreFile s = StoreFile.open(file);
+      s.writable = false;
+      current = s;
     } catch (RuntimeException e) {
       LOG.debug("session store {} cannot be opened yet: {}", file, StoreErrors.reason(e));
     }
@@ -269,17 +272,20 @@ final class GroupCommitter {
     try {
       if (s.isClosed()) {
         s = StoreFile.open(file);
+        s.writable = false;
         current = s;
       }
       s.probe();
       s.repairIndex(); // the failed commit may have left the two maps one entry apart
       log.start(s.version(), s.count());
+      loggedVersion = s.version();
     } catch (Throwable e) {
       LOG.debug("session store {} still cannot write: {}", file, StoreErrors.reason(e));
       s.closeImmediately();
       reopenForReading();
       return;
     }
+    s.writable = true;
     outage = null;
     LOG.info(
         "session store {} writes again, {} s after it could not; {} writes were refused meanwhile",

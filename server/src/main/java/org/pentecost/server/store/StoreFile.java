@@ -28,6 +28,12 @@ final class StoreFile {
   /** speakerUserId + SEP + id -> "": lets findBySpeaker read one key range, not every session. */
   final MVMap<String, String> bySpeaker;
 
+  /**
+   * False while this opening only serves reads (after a failed write, until a test write works): a
+   * change made to it then could be committed later although its caller was answered 503.
+   */
+  volatile boolean writable = true;
+
   private StoreFile(Path path, MVStore store) {
     this.path = path;
     this.store = store;
