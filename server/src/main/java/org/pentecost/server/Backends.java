@@ -74,7 +74,7 @@ final class Backends {
     if (!store.isRedis()) {
       return new Backends(
           "embedded",
-          EmbeddedSessionStore.open(vertx, config.server().dataDir(), clock),
+          EmbeddedSessionStore.open(vertx, config.server().dataDir(), clock, store.recover()),
           new MemoryListenerCountStore(),
           localLimiter,
           null,

@@ -50,6 +50,14 @@ final class ServeCommand implements Callable<Integer> {
               + " PENTECOST_STORE_REDIS_URL; default redis://127.0.0.1:6379).")
   String redisUrl;
 
+  @Option(
+      names = "--recover",
+      description =
+          "Start even if the embedded store's file is damaged: keep it as"
+              + " sessions.mv.db.damaged-<time>, carry over the sessions it still holds, log the"
+              + " ones lost (env PENTECOST_STORE_RECOVER=true).")
+  boolean recover;
+
   @Override
   public Integer call() throws Exception {
     PentecostConfig config =
@@ -59,6 +67,7 @@ final class ServeCommand implements Callable<Integer> {
             .flag("server.host", host)
             .flag("store.type", store)
             .flag("store.redis.url", redisUrl)
+            .flag("store.recover", recover ? Boolean.TRUE : null)
             .load();
     PentecostServer server;
     try {

@@ -168,6 +168,11 @@ public final class ConfigLoader {
     if (store.nodeLease().toMillis() < 300) {
       throw new ConfigException("store.nodeLease must be at least 300ms");
     }
+    if (store.recover() && store.isRedis()) {
+      throw new ConfigException(
+          "store.recover (--recover) repairs the embedded store's file; with store.type redis"
+              + " there is none");
+    }
     String nodeId = config.server().nodeId();
     if (!nodeId.isEmpty() && !nodeId.matches("[^\\s|/]+")) {
       throw new ConfigException(

@@ -44,9 +44,11 @@ public record PentecostConfig(
   /**
    * Which store backs sessions, listener counts and (with Redis) the session-creation limit. {@code
    * nodeLease} is how long a node that died without a goodbye keeps its listeners counted (Redis
-   * only).
+   * only). {@code recover}: start on a damaged embedded store file by keeping it aside and carrying
+   * over what it still holds (embedded only).
    */
-  public record Store(String type, Duration timeout, Duration nodeLease, Redis redis) {
+  public record Store(
+      String type, Duration timeout, Duration nodeLease, boolean recover, Redis redis) {
     public boolean isRedis() {
       return "redis".equals(type);
     }

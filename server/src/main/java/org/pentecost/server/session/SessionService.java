@@ -18,6 +18,7 @@ import org.pentecost.server.ratelimit.RateLimit;
 import org.pentecost.server.ratelimit.RateLimiter;
 import org.pentecost.server.store.ListenerCountStore;
 import org.pentecost.server.store.SessionStore;
+import org.pentecost.server.store.StoreException;
 import org.pentecost.server.util.InputExcerpt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -386,7 +387,12 @@ public final class SessionService {
               if (cause instanceof ApiException) {
                 return Future.failedFuture(cause);
               }
-              LOG.warn("store call {} failed: {}", operation, cause.toString());
+              if (cause instanceof StoreException se && se.isAlreadyLogged()) {
+                // the store logged this outage once (a full disk): not once more per request
+                LOG.debug("store call {} failed: {}", operation, cause.toString());
+              } else {
+                LOG.warn("store call {} failed: {}", operation, cause.toString());
+              }
               return Future.failedFuture(
                   new ApiException(
                       ErrorCode.SERVICE_UNAVAILABLE,

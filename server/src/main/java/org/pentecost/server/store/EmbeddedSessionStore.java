@@ -14,11 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.h2.mvstore.Cursor;
-import org.h2.mvstore.DataUtils;
-import org.h2.mvstore.MVMap;
-import org.h2.mvstore.MVStore;
-import org.h2.mvstore.MVStoreException;
-import org.h2.mvstore.type.StringDataType;
 import org.pentecost.server.config.ConfigException;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.util.Json;
@@ -35,37 +30,44 @@ import org.pentecost.server.util.Json;
  * <p>Durability: a commit writes to the file but does not fsync it. A committed session survives
  * the death of the process (even {@code kill -9}), since the operating system still holds the
  * written pages; it may be lost if the machine itself loses power before the OS flushes them.
+ *
+ * <p>A failed write (a full disk) does not end the store: writes and {@link #ping} fail at once
+ * while reads go on from what was committed, and the store writes again by itself once it can (see
+ * {@link GroupCommitter}). A file found damaged at start stops the start, or with {@code recover}
+ * is replaced by what it still holds (see {@link StoreStartup}, {@link CommitLog}).
  */
 public final class EmbeddedSessionStore implements SessionStore {
   static final String FILE_NAME = "sessions.mv.db";
-  private static final char SEP = '\u0000';
 
   private final Vertx vertx;
   private final Clock clock;
   private final Path file;
-  private final MVStore store;
-  private final MVMap<String, String> sessions;
-  // speakerUserId + SEP + id -> "": lets findBySpeaker read one key range instead of every session
-  private final MVMap<String, String> bySpeaker;
   private final GroupCommitter committer;
 
-  private EmbeddedSessionStore(Vertx vertx, Clock clock, Path file, MVStore store) {
+  private EmbeddedSessionStore(Vertx vertx, Clock clock, Path file, GroupCommitter committer) {
     this.vertx = vertx;
     this.clock = clock;
     this.file = file;
-    this.store = store;
-    this.sessions = store.openMap("sessions", stringMap());
-    this.bySpeaker = store.openMap("sessionsBySpeaker", stringMap());
-    this.committer = new GroupCommitter(store, file);
+    this.committer = committer;
   }
 
   /**
-   * Opens (or creates) the store under {@code dataDir}. Blocks while the file is opened: call it at
-   * start-up, not on an event loop.
-   *
-   * @throws ConfigException with an operator-readable message if the directory or file is unusable
+   * {@link #open(Vertx, Path, Clock, boolean)} without recovery: a damaged file stops the start.
    */
   public static EmbeddedSessionStore open(Vertx vertx, Path dataDir, Clock clock) {
+    return open(vertx, dataDir, clock, false);
+  }
+
+  /**
+   * Opens (or creates) the store under {@code dataDir}. Blocks while the file is opened and read:
+   * call it at start-up, not on an event loop.
+   *
+   * @param recover if the file is damaged, keep it aside and start from what it still holds ({@code
+   *     store.recover}); otherwise a damaged file stops the start
+   * @throws ConfigException with an operator-readable message if the directory or file is unusable
+   *     or damaged
+   */
+  public static EmbeddedSessionStore open(Vertx vertx, Path dataDir, Clock clock, boolean recover) {
     Path dir = dataDir.toAbsolutePath();
     try {
       Files.createDirectories(dir);
@@ -76,78 +78,37 @@ public final class EmbeddedSessionStore implements SessionStore {
       throw new ConfigException("Data directory " + dir + " is not writable by this process");
     }
     Path file = dir.resolve(FILE_NAME);
-    MVStore store;
-    try {
-      store =
-          new MVStore.Builder()
-              .fileName(file.toString())
-              .autoCommitDisabled()
-              // 0 keeps MVStore from committing on a writing thread, which may be an event loop
-              .autoCommitBufferSize(0)
-              .open();
-    } catch (MVStoreException e) {
-      throw openFailure(file, e);
-    }
-    try {
-      EmbeddedSessionStore result = new EmbeddedSessionStore(vertx, clock, file, store);
-      result.repairIndex();
-      result.committer.start();
-      return result;
-    } catch (MVStoreException | IllegalStateException e) {
-      store.closeImmediately();
-      throw new ConfigException("Session store " + file + " cannot be read (corrupt?): " + e, e);
-    }
-  }
-
-  private static ConfigException openFailure(Path file, MVStoreException e) {
-    String why =
-        switch (e.getErrorCode()) {
-          case DataUtils.ERROR_FILE_LOCKED ->
-              "is already in use by another process (another server running on the same data"
-                  + " directory?)";
-          case DataUtils.ERROR_FILE_CORRUPT,
-              DataUtils.ERROR_READING_FAILED,
-              DataUtils.ERROR_CHUNK_NOT_FOUND,
-              DataUtils.ERROR_BLOCK_NOT_FOUND ->
-              "is corrupt or unreadable; restore it from a backup or move it away to start empty";
-          case DataUtils.ERROR_UNSUPPORTED_FORMAT ->
-              "has an unsupported format (written by another MVStore version?)";
-          default -> "cannot be opened";
-        };
-    return new ConfigException(
-        "Session store " + file + " " + why + " (" + e.getMessage() + ")", e);
-  }
-
-  private static MVMap.Builder<String, String> stringMap() {
-    return new MVMap.Builder<String, String>()
-        .keyType(StringDataType.INSTANCE)
-        .valueType(StringDataType.INSTANCE);
+    StoreStartup.Opened opened = StoreStartup.open(dir, file, recover, clock);
+    GroupCommitter committer = new GroupCommitter(opened.file(), opened.log());
+    committer.start();
+    return new EmbeddedSessionStore(vertx, clock, file, committer);
   }
 
   @Override
   public Future<Boolean> create(Session session) {
     Context context = vertx.getOrCreateContext();
     try {
+      StoreFile s = committer.forWriting();
       String json = Json.write(session);
       long now = clock.millis();
       while (true) {
-        String existing = sessions.putIfAbsent(session.id(), json);
+        String existing = s.sessions.putIfAbsent(session.id(), json);
         if (existing == null) {
-          index(session);
+          s.index(session);
           break;
         }
-        Session old = parse(existing);
+        Session old = StoreFile.parse(existing);
         if (!old.isExpired(now)) {
           return Future.succeededFuture(false);
         }
-        if (sessions.replace(session.id(), existing, json)) {
-          index(session);
-          unindexUnlessSameKey(old, session);
+        if (s.sessions.replace(session.id(), existing, json)) {
+          s.index(session);
+          s.unindexUnlessSameKey(old, session);
           break;
         }
         // changed under us: look again
       }
-      return committer.afterCommit(context, true);
+      return committer.afterCommit(context, true, s, change(session));
     } catch (RuntimeException e) {
       return failure("create", e);
     }
@@ -156,7 +117,7 @@ public final class EmbeddedSessionStore implements SessionStore {
   @Override
   public Future<Optional<Session>> get(String id) {
     try {
-      return Future.succeededFuture(live(id, clock.millis()));
+      return Future.succeededFuture(live(committer.forReading(), id, clock.millis()));
     } catch (RuntimeException e) {
       return failure("get", e);
     }
@@ -165,15 +126,16 @@ public final class EmbeddedSessionStore implements SessionStore {
   @Override
   public Future<List<Session>> findBySpeaker(String speakerUserId) {
     try {
+      StoreFile s = committer.forReading();
       long now = clock.millis();
-      String from = speakerUserId + SEP;
-      String to = speakerUserId + (char) (SEP + 1);
+      String from = speakerUserId + StoreFile.SEP;
+      String to = speakerUserId + (char) (StoreFile.SEP + 1);
       List<Session> found = new ArrayList<>();
-      Cursor<String, String> cursor = bySpeaker.cursor(from, to, false);
+      Cursor<String, String> cursor = s.bySpeaker.cursor(from, to, false);
       while (cursor.hasNext()) {
         String key = cursor.next();
-        live(key.substring(from.length()), now)
-            .filter(s -> s.speakerUserId().equals(speakerUserId))
+        live(s, key.substring(from.length()), now)
+            .filter(session -> session.speakerUserId().equals(speakerUserId))
             .ifPresent(found::add);
       }
       found.sort(
@@ -193,21 +155,22 @@ public final class EmbeddedSessionStore implements SessionStore {
     }
     Context context = vertx.getOrCreateContext();
     try {
+      StoreFile s = committer.forWriting();
       String json = Json.write(updated);
       long now = clock.millis();
       while (true) {
-        String current = sessions.get(updated.id());
+        String current = s.sessions.get(updated.id());
         if (current == null) {
           return Future.succeededFuture(false);
         }
-        Session old = parse(current);
+        Session old = StoreFile.parse(current);
         if (old.isExpired(now) || old.version() != expectedVersion) {
           return Future.succeededFuture(false);
         }
-        if (sessions.replace(updated.id(), current, json)) {
-          index(updated);
-          unindexUnlessSameKey(old, updated);
-          return committer.afterCommit(context, true);
+        if (s.sessions.replace(updated.id(), current, json)) {
+          s.index(updated);
+          s.unindexUnlessSameKey(old, updated);
+          return committer.afterCommit(context, true, s, change(updated));
         }
       }
     } catch (RuntimeException e) {
@@ -217,46 +180,61 @@ public final class EmbeddedSessionStore implements SessionStore {
 
   @Override
   public Future<Integer> purgeExpired(long now) {
+    if (committer.refusingWrites()) {
+      // purging writes: while the store cannot (it said so once), the next purge catches up
+      return Future.succeededFuture(0);
+    }
     Context context = vertx.getOrCreateContext();
+    StoreFile s;
+    try {
+      s = committer.forWriting();
+    } catch (RuntimeException e) {
+      return failure("purgeExpired", e);
+    }
     // a scan of every session: run it on a worker, never on the event loop
     return vertx
-        .executeBlocking(() -> purgeNow(now), false)
+        .executeBlocking(() -> purgeNow(s, now), false)
         .recover(e -> failure("purgeExpired", e))
         .compose(
             count ->
-                count == 0 ? Future.succeededFuture(0) : committer.afterCommit(context, count));
+                count == 0
+                    ? Future.succeededFuture(0)
+                    : committer.afterCommit(context, count, s, null));
   }
 
-  private int purgeNow(long now) {
+  private static int purgeNow(StoreFile s, long now) {
     int count = 0;
-    Iterator<Map.Entry<String, String>> it = sessions.entrySet().iterator();
+    Iterator<Map.Entry<String, String>> it = s.sessions.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, String> entry = it.next();
-      Session session = parse(entry.getValue());
+      Session session = StoreFile.parse(entry.getValue());
       // conditional: a session created meanwhile under the same id stays
-      if (session.isExpired(now) && sessions.remove(entry.getKey(), entry.getValue())) {
-        unindex(session);
+      if (session.isExpired(now) && s.sessions.remove(entry.getKey(), entry.getValue())) {
+        s.unindex(session);
         count++;
       }
     }
     return count;
   }
 
+  /**
+   * Fails while the store cannot serve: closed, or refusing writes after a failed one (a full
+   * disk), until it can write again.
+   */
   @Override
   public Future<Void> ping() {
-    MVStoreException panic = store.getPanicException();
-    if (panic != null) {
-      return Future.failedFuture(new StoreException("session store failed: " + panic, panic));
-    }
-    if (!committer.isOpen()) {
-      return Future.failedFuture(new StoreException("session store " + file + " is closed"));
-    }
-    return Future.succeededFuture();
+    StoreException why = committer.unavailable();
+    return why == null ? Future.succeededFuture() : Future.failedFuture(why);
   }
 
   @Override
   public Future<Void> close() {
     return committer.close(vertx.getOrCreateContext());
+  }
+
+  /** The store file's path. */
+  Path file() {
+    return file;
   }
 
   /** How many commits reached the file so far; lets tests see that writes share commits. */
@@ -266,74 +244,23 @@ public final class EmbeddedSessionStore implements SessionStore {
 
   /** Entries of the speaker index; lets tests see that purging frees it. */
   long indexSize() {
-    return bySpeaker.sizeAsLong();
+    return committer.forReading().bySpeaker.sizeAsLong();
   }
 
-  private Optional<Session> live(String id, long now) {
-    String json = sessions.get(id);
+  private static Optional<Session> live(StoreFile s, String id, long now) {
+    String json = s.sessions.get(id);
     if (json == null) {
       return Optional.empty();
     }
-    Session session = parse(json);
+    Session session = StoreFile.parse(json);
     return session.isExpired(now) ? Optional.empty() : Optional.of(session);
   }
 
-  private void index(Session session) {
-    bySpeaker.put(indexKey(session), "");
-  }
-
-  private void unindexUnlessSameKey(Session old, Session current) {
-    if (!indexKey(old).equals(indexKey(current))) {
-      unindex(old);
-    }
-  }
-
-  private void unindex(Session old) {
-    String key = indexKey(old);
-    bySpeaker.remove(key);
-    // a racing create may have stored a new session with the same key just before the removal:
-    // put its entry back (a stale entry would only be skipped by findBySpeaker, a missing one
-    // hides)
-    String current = sessions.get(old.id());
-    if (current != null && parse(current).speakerUserId().equals(old.speakerUserId())) {
-      bySpeaker.put(key, "");
-    }
-  }
-
-  /**
-   * A kill between the two maps' changes can leave the index one entry off: rebuild missing entries
-   * and drop stale ones. Runs once at start-up.
-   */
-  private void repairIndex() {
-    for (Map.Entry<String, String> entry : sessions.entrySet()) {
-      bySpeaker.putIfAbsent(indexKey(parse(entry.getValue())), "");
-    }
-    for (Iterator<String> it = bySpeaker.keyIterator(null); it.hasNext(); ) {
-      String key = it.next();
-      int sep = key.indexOf(SEP);
-      String json = sep < 0 ? null : sessions.get(key.substring(sep + 1));
-      if (json == null || !parse(json).speakerUserId().equals(key.substring(0, sep))) {
-        bySpeaker.remove(key);
-      }
-    }
-    if (store.hasUnsavedChanges()) {
-      store.commit();
-    }
-  }
-
-  private static String indexKey(Session session) {
-    return session.speakerUserId() + SEP + session.id();
-  }
-
-  private static Session parse(String json) {
-    return Json.read(json, Session.class);
+  private static CommitLog.Change change(Session session) {
+    return new CommitLog.Change(session.id(), session.version(), session.expiresAt());
   }
 
   private <T> Future<T> failure(String operation, Throwable e) {
-    if (e instanceof StoreException) {
-      return Future.failedFuture(e);
-    }
-    return Future.failedFuture(
-        new StoreException("session store " + operation + " failed: " + e.getMessage(), e));
+    return Future.failedFuture(committer.failure(operation, e));
   }
 }

@@ -55,6 +55,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void storeRecoverIsOffByDefaultAndIsForTheEmbeddedStoreOnly() {
+    assertThat(new ConfigLoader().load().store().recover()).isFalse();
+    assertThat(
+            new ConfigLoader()
+                .env(Map.of("PENTECOST_STORE_RECOVER", "true"))
+                .load()
+                .store()
+                .recover())
+        .isTrue();
+    assertThatThrownBy(
+            () -> new ConfigLoader().flag("store.recover", true).flag("store.type", "redis").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("store.recover");
+  }
+
+  @Test
   void environmentNamesFollowTheKeyPaths() {
     assertThat(ConfigLoader.envName("server.dataDir")).isEqualTo("PENTECOST_SERVER_DATA_DIR");
     assertThat(ConfigLoader.envName("limits.httpRequestsPerSecond"))

@@ -3,8 +3,13 @@ package org.pentecost.server.testing;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +20,7 @@ import java.util.regex.Pattern;
 /** The real {@code pentecost} command line in a separate JVM, with this test run's class path. */
 public final class ServerProcess implements AutoCloseable {
   private static final Pattern PORT = Pattern.compile("\\(port (\\d+)\\)");
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final Process process;
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
@@ -51,7 +57,9 @@ public final class ServerProcess implements AutoCloseable {
     List<String> args =
         new ArrayList<>(List.of("serve", "--port", "0", "--data-dir", dataDir.toString()));
     args.addAll(List.of(more));
-    ServerProcess p = new ServerProcess(command(args.toArray(String[]::new)).start());
+    // stderr joins stdout: a refusal to start ("error: ...") shows in output() and the failure
+    ServerProcess p =
+        new ServerProcess(command(args.toArray(String[]::new)).redirectErrorStream(true).start());
     p.port.get(60, TimeUnit.SECONDS);
     return p;
   }
@@ -104,6 +112,38 @@ public final class ServerProcess implements AutoCloseable {
 
   public List<String> output() {
     return List.copyOf(output);
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  /** An HTTP request to this node, as {@link TestServer#send} makes one to an in-process node. */
+  public TestServer.Response send(String method, String path, String token, String body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(baseUrl() + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return new TestServer.Response(HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+  }
+
+  /** SIGTERM, as an operator stops a node: its shutdown hook closes the store cleanly. */
+  public void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      kill();
+    }
   }
 
   /** {@code kill -9} of this JVM, by its PID: no shutdown hook, no flush, no goodbye to Redis. */
