@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import org.pentecost.server.redis.LuaScript;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
+import org.pentecost.server.util.Futures;
 
 /**
  * {@link ListenerCountStore} in Redis: counts and capacity are global across nodes, and the
@@ -338,7 +339,7 @@ public final class RedisListenerCountStore implements ListenerCountStore {
     Context caller = Vertx.currentContext();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(redis.timeoutMillis());
     Future<T> result = sessions.run(sessionId, local -> change.run(local, deadline));
-    return caller == null ? result : RedisCommands.onContext(result, caller);
+    return caller == null ? result : Futures.onContext(result, caller);
   }
 
   private Map<String, Integer> byLanguage(Response hash) {

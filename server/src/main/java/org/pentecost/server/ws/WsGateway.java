@@ -26,12 +26,12 @@ import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.LocalRateLimiter;
 import org.pentecost.server.ratelimit.RateLimiter;
-import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
 import org.pentecost.server.session.SessionStatus;
 import org.pentecost.server.store.ListenerCountStore;
 import org.pentecost.server.util.Cidr;
+import org.pentecost.server.util.Futures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -326,7 +326,7 @@ public final class WsGateway {
                   LOG.warn("{}: reading the shared window failed: {}", c, e.toString());
                   return Future.succeededFuture();
                 });
-    return RedisCommands.onContext(read, c.context)
+    return Futures.onContext(read, c.context)
         .compose(
             v -> {
               try {
@@ -404,7 +404,7 @@ public final class WsGateway {
       // here: a frame that arrives later by pub/sub is then a duplicate, never a gap. Nothing is
       // read from the socket before this.
       numbered =
-          RedisCommands.onContext(
+          Futures.onContext(
               broker
                   .window(c.sessionId, c.language)
                   .map(
