@@ -11,7 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Iterator;
 import java.util.Set;
 import org.pentecost.protocol.ErrorCode;
-import org.pentecost.server.ApiException;
+import org.pentecost.server.error.ApiException;
 
 /** Strict reading of JSON request bodies: an object, known fields only, right types. */
 final class JsonBodies {

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.pentecost.server.config.ConfigLoader;
 import org.pentecost.server.config.PentecostConfig;
-import org.pentecost.server.store.StoreException;
+import org.pentecost.server.error.StoreException;
 import org.pentecost.server.util.Futures;
 
 /**

@@ -20,6 +20,7 @@ import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
 import org.h2.mvstore.type.StringDataType;
 import org.pentecost.server.config.ConfigException;
+import org.pentecost.server.error.StoreException;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.util.Json;
 

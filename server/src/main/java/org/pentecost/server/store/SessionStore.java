@@ -3,6 +3,7 @@ package org.pentecost.server.store;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
+import org.pentecost.server.error.StoreException;
 import org.pentecost.server.session.Session;
 
 /**

@@ -6,8 +6,8 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.protocol.Messages;
-import org.pentecost.server.ApiException;
 import org.pentecost.server.broadcast.AudioFormat;
+import org.pentecost.server.error.ApiException;
 import org.pentecost.server.session.SessionService;
 import org.pentecost.server.store.ListenerCountStore;
 

@@ -22,6 +22,7 @@ import org.h2.mvstore.type.StringDataType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pentecost.server.config.ConfigException;
+import org.pentecost.server.error.StoreException;
 import org.pentecost.server.session.QualityTier;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionStatus;

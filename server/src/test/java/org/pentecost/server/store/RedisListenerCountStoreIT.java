@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pentecost.server.config.Durations;
+import org.pentecost.server.error.StoreException;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
 import org.pentecost.server.testing.RedisServerProcess;
