@@ -16,8 +16,6 @@ import org.pentecost.server.error.ApiException;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.RateLimit;
 import org.pentecost.server.ratelimit.RateLimiter;
-import org.pentecost.server.store.ListenerCountStore;
-import org.pentecost.server.store.SessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

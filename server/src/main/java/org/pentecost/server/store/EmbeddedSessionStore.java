@@ -22,6 +22,7 @@ import org.h2.mvstore.type.StringDataType;
 import org.pentecost.server.config.ConfigException;
 import org.pentecost.server.error.StoreException;
 import org.pentecost.server.session.Session;
+import org.pentecost.server.session.SessionStore;
 import org.pentecost.server.util.Json;
 
 /**

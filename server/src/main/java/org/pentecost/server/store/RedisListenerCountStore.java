@@ -16,6 +16,8 @@ import org.pentecost.server.error.StoreException;
 import org.pentecost.server.redis.LuaScript;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
+import org.pentecost.server.session.ListenerCountStore;
+import org.pentecost.server.session.RecordsRestored;
 import org.pentecost.server.util.Futures;
 
 /**

@@ -13,6 +13,7 @@ import org.pentecost.server.redis.LuaScript;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
 import org.pentecost.server.session.Session;
+import org.pentecost.server.session.SessionStore;
 import org.pentecost.server.util.Json;
 
 /**

@@ -17,10 +17,10 @@ import org.pentecost.server.auth.TokenVerifier;
 import org.pentecost.server.broadcast.AudioFormat;
 import org.pentecost.server.error.ApiException;
 import org.pentecost.server.ratelimit.RateDecision;
+import org.pentecost.server.session.ListenerCountStore;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
 import org.pentecost.server.session.SessionStatus;
-import org.pentecost.server.store.ListenerCountStore;
 
 /**
  * Decides whether a new WebSocket becomes a connection: parameters, limits, token, session,

@@ -26,6 +26,7 @@ import org.pentecost.server.error.StoreException;
 import org.pentecost.server.session.QualityTier;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionStatus;
+import org.pentecost.server.session.SessionStore;
 
 class EmbeddedSessionStoreTest extends SessionStoreContract {
   @TempDir Path dir;

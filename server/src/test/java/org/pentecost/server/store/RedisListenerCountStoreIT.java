@@ -17,6 +17,7 @@ import org.pentecost.server.config.Durations;
 import org.pentecost.server.error.StoreException;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
+import org.pentecost.server.session.ListenerCountStore;
 import org.pentecost.server.testing.RedisServerProcess;
 import org.pentecost.server.testing.RedisTestClient;
 import org.pentecost.server.testing.RedisTests;

@@ -21,6 +21,7 @@ import org.pentecost.server.redis.RedisKeys;
 import org.pentecost.server.session.QualityTier;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionStatus;
+import org.pentecost.server.session.SessionStore;
 import org.pentecost.server.testing.RedisServerProcess;
 import org.pentecost.server.testing.RedisTestClient;
 import org.pentecost.server.testing.RedisTests;

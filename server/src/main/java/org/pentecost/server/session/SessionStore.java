@@ -1,10 +1,9 @@
-package org.pentecost.server.store;
+package org.pentecost.server.session;
 
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
 import org.pentecost.server.error.StoreException;
-import org.pentecost.server.session.Session;
 
 /**
  * Durable storage of sessions.
