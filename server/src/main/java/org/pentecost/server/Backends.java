@@ -14,13 +14,13 @@ import org.pentecost.server.ratelimit.RateLimiter;
 import org.pentecost.server.ratelimit.RedisRateLimiter;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
+import org.pentecost.server.session.ListenerCountStore;
+import org.pentecost.server.session.RecordsRestored;
+import org.pentecost.server.session.SessionStore;
 import org.pentecost.server.store.EmbeddedSessionStore;
-import org.pentecost.server.store.ListenerCountStore;
 import org.pentecost.server.store.MemoryListenerCountStore;
-import org.pentecost.server.store.RecordsRestored;
 import org.pentecost.server.store.RedisListenerCountStore;
 import org.pentecost.server.store.RedisSessionStore;
-import org.pentecost.server.store.SessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -36,9 +36,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.spec.SecretKeySpec;
 import org.pentecost.protocol.ErrorCode;
-import org.pentecost.server.ApiException;
 import org.pentecost.server.config.ConfigException;
 import org.pentecost.server.config.PentecostConfig;
+import org.pentecost.server.error.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

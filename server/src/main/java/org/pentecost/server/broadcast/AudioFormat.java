@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import org.pentecost.protocol.ErrorCode;
-import org.pentecost.server.ApiException;
+import org.pentecost.server.error.ApiException;
 
 /**
  * How a publisher's frames are encoded, declared in its connection query and announced to

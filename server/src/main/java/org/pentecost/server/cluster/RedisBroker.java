@@ -295,7 +295,7 @@ public final class RedisBroker implements Broker {
         .recover(
             e ->
                 Future.failedFuture(
-                    new org.pentecost.server.store.StoreException(
+                    new org.pentecost.server.error.StoreException(
                         commands.description() + ": subscribing to a stream failed: " + e, e)));
   }
 

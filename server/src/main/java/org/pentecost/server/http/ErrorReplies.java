@@ -5,7 +5,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.pentecost.protocol.ErrorCode;
-import org.pentecost.server.ApiException;
+import org.pentecost.server.error.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

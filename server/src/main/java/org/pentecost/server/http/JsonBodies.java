@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Iterator;
 import java.util.Set;
 import org.pentecost.protocol.ErrorCode;
-import org.pentecost.server.ApiException;
+import org.pentecost.server.error.ApiException;
 import org.pentecost.server.util.InputExcerpt;
 
 /** Strict reading of JSON request bodies: an object, known fields only, right types. */

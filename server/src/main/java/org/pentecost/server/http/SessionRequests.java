@@ -5,7 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.pentecost.protocol.ErrorCode;
-import org.pentecost.server.ApiException;
+import org.pentecost.server.error.ApiException;
 import org.pentecost.server.session.QualityTier;
 import org.pentecost.server.session.SessionPatch;
 import org.pentecost.server.session.SessionStatus;

@@ -2,7 +2,6 @@ package org.pentecost.server.redis;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
@@ -16,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.pentecost.server.config.ConfigLoader;
 import org.pentecost.server.config.PentecostConfig;
-import org.pentecost.server.store.StoreException;
+import org.pentecost.server.error.StoreException;
+import org.pentecost.server.util.Futures;
 
 /**
  * The one way to Redis that the stores and the rate limiter share: a pooled Vert.x Redis client
@@ -155,7 +155,7 @@ public final class RedisCommands {
     Future<T> result =
         f.timeout(Math.max(1, timeoutMillis), TimeUnit.MILLISECONDS)
             .recover(e -> Future.failedFuture(failure(what, timeoutMillis, e)));
-    return caller == null ? result : onContext(result, caller);
+    return caller == null ? result : Futures.onContext(result, caller);
   }
 
   private StoreException failure(String what, long timeoutMillis, Throwable e) {
@@ -167,19 +167,5 @@ public final class RedisCommands {
             ? "no answer within " + timeoutMillis + " ms"
             : String.valueOf(e.getMessage());
     return new StoreException(description + ": " + what + " failed: " + why, e);
-  }
-
-  /** The same outcome, delivered on {@code context} (the Redis client answers on its own). */
-  public static <T> Future<T> onContext(Future<T> f, Context context) {
-    Promise<T> promise = Promise.promise();
-    f.onComplete(
-        ar -> {
-          if (Vertx.currentContext() == context) {
-            promise.handle(ar);
-          } else {
-            context.runOnContext(v -> promise.handle(ar));
-          }
-        });
-    return promise.future();
   }
 }

@@ -1,7 +1,35 @@
 package org.pentecost.server.session;
 
+import org.pentecost.protocol.ErrorCode;
+import org.pentecost.server.error.ApiException;
+
 /** The fields a PATCH may change; null leaves a field as it is. Values are already validated. */
 public record SessionPatch(SessionStatus status, String sourceLanguage, QualityTier qualityTier) {
+
+  /**
+   * The session's next state at {@code now} with {@code language} (the canonical form of the
+   * patch's, or null), or {@code current} itself when the patch changes nothing; an invalid
+   * transition is refused.
+   */
+  Session applyTo(Session current, String language, long now) {
+    if (current.status() == SessionStatus.ENDED) {
+      throw new ApiException(ErrorCode.INVALID_TRANSITION, "the session has ended");
+    }
+    SessionStatus next = status == null ? current.status() : status;
+    if (next != current.status() && !current.status().canMoveTo(next)) {
+      throw new ApiException(
+          ErrorCode.INVALID_TRANSITION,
+          "cannot move from " + current.status().wireName() + " to " + next.wireName());
+    }
+    String lang = language == null ? current.sourceLanguage() : language;
+    QualityTier tier = qualityTier == null ? current.qualityTier() : qualityTier;
+    if (next == current.status()
+        && lang.equals(current.sourceLanguage())
+        && tier == current.qualityTier()) {
+      return current;
+    }
+    return current.next(next, lang, tier, now);
+  }
 
   public boolean isEmpty() {
     return status == null && sourceLanguage == null && qualityTier == null;

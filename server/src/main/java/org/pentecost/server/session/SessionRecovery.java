@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.pentecost.server.metrics.Metrics;
-import org.pentecost.server.store.RecordsRestored;
-import org.pentecost.server.store.SessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

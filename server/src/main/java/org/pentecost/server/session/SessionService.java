@@ -10,15 +10,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.pentecost.protocol.ErrorCode;
-import org.pentecost.server.ApiException;
 import org.pentecost.server.auth.Principal;
 import org.pentecost.server.config.PentecostConfig;
+import org.pentecost.server.error.ApiException;
+import org.pentecost.server.error.StoreException;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.RateLimit;
 import org.pentecost.server.ratelimit.RateLimiter;
-import org.pentecost.server.store.ListenerCountStore;
-import org.pentecost.server.store.SessionStore;
-import org.pentecost.server.store.StoreException;
 import org.pentecost.server.util.InputExcerpt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -278,7 +276,7 @@ public final class SessionService {
         .compose(
             current -> {
               requireOwner(caller, current);
-              Session next = apply(current, patch, language);
+              Session next = patch.applyTo(current, language, clock.millis());
               if (next == current) {
                 return Future.succeededFuture(current);
               }
@@ -299,27 +297,6 @@ public final class SessionService {
                         return change(caller, typedId, patch, language, attempt + 1);
                       });
             });
-  }
-
-  /** The next state, or {@code current} itself when the patch changes nothing. */
-  private Session apply(Session current, SessionPatch patch, String language) {
-    if (current.status() == SessionStatus.ENDED) {
-      throw new ApiException(ErrorCode.INVALID_TRANSITION, "the session has ended");
-    }
-    SessionStatus status = patch.status() == null ? current.status() : patch.status();
-    if (status != current.status() && !current.status().canMoveTo(status)) {
-      throw new ApiException(
-          ErrorCode.INVALID_TRANSITION,
-          "cannot move from " + current.status().wireName() + " to " + status.wireName());
-    }
-    String lang = language == null ? current.sourceLanguage() : language;
-    QualityTier tier = patch.qualityTier() == null ? current.qualityTier() : patch.qualityTier();
-    if (status == current.status()
-        && lang.equals(current.sourceLanguage())
-        && tier == current.qualityTier()) {
-      return current;
-    }
-    return current.next(status, lang, tier, clock.millis());
   }
 
   private void statusChanged(Session session) {

@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.h2.mvstore.Cursor;
 import org.pentecost.server.config.ConfigException;
+import org.pentecost.server.error.StoreException;
 import org.pentecost.server.session.Session;
+import org.pentecost.server.session.SessionStore;
 import org.pentecost.server.util.Json;
 
 /**

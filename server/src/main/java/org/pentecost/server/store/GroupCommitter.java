@@ -10,6 +10,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.pentecost.server.error.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.pentecost.server.session.RecordsRestored;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

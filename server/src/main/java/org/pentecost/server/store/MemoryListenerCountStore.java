@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.pentecost.server.session.ListenerCountStore;
 
 /**
  * {@link ListenerCountStore} in the memory of one node. Every change of a session's counts runs in

@@ -12,9 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.pentecost.server.error.StoreException;
 import org.pentecost.server.redis.LuaScript;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
+import org.pentecost.server.session.ListenerCountStore;
+import org.pentecost.server.session.RecordsRestored;
+import org.pentecost.server.util.Futures;
 
 /**
  * {@link ListenerCountStore} in Redis: counts and capacity are global across nodes, and the
@@ -338,7 +342,7 @@ public final class RedisListenerCountStore implements ListenerCountStore {
     Context caller = Vertx.currentContext();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(redis.timeoutMillis());
     Future<T> result = sessions.run(sessionId, local -> change.run(local, deadline));
-    return caller == null ? result : RedisCommands.onContext(result, caller);
+    return caller == null ? result : Futures.onContext(result, caller);
   }
 
   private Map<String, Integer> byLanguage(Response hash) {

@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.pentecost.server.error.StoreException;
 import org.pentecost.server.redis.LuaScript;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
 import org.pentecost.server.session.Session;
+import org.pentecost.server.session.SessionStore;
 import org.pentecost.server.util.Json;
 
 /**

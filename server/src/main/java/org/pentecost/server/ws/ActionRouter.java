@@ -6,10 +6,10 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.protocol.Messages;
-import org.pentecost.server.ApiException;
 import org.pentecost.server.broadcast.AudioFormat;
+import org.pentecost.server.error.ApiException;
+import org.pentecost.server.session.ListenerCountStore;
 import org.pentecost.server.session.SessionService;
-import org.pentecost.server.store.ListenerCountStore;
 
 /**
  * Routes a connection's JSON text messages by their {@code action} (the seeds' route selection

@@ -12,15 +12,15 @@ import java.util.List;
 import java.util.Map;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.protocol.Messages;
-import org.pentecost.server.ApiException;
 import org.pentecost.server.auth.BearerToken;
 import org.pentecost.server.auth.TokenVerifier;
 import org.pentecost.server.broadcast.AudioFormat;
+import org.pentecost.server.error.ApiException;
 import org.pentecost.server.ratelimit.RateDecision;
+import org.pentecost.server.session.ListenerCountStore;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
 import org.pentecost.server.session.SessionStatus;
-import org.pentecost.server.store.ListenerCountStore;
 
 /**
  * Decides whether a new WebSocket becomes a connection: parameters, limits, token, session,

@@ -6,7 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.util.Base64;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.protocol.Messages;
-import org.pentecost.server.ApiException;
+import org.pentecost.server.error.ApiException;
 
 /**
  * The checks of a WebSocket opening handshake (RFC 6455 section 4.2.1) before the upgrade, each

@@ -13,11 +13,11 @@ import org.pentecost.protocol.Messages;
 import org.pentecost.server.broadcast.AudioFormat;
 import org.pentecost.server.cluster.Broker;
 import org.pentecost.server.config.PentecostConfig;
-import org.pentecost.server.redis.RedisCommands;
+import org.pentecost.server.session.ListenerCountStore;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
 import org.pentecost.server.session.SessionStatus;
-import org.pentecost.server.store.ListenerCountStore;
+import org.pentecost.server.util.Futures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,7 +115,7 @@ final class Membership {
                   LOG.warn("{}: reading the shared window failed: {}", c, e.toString());
                   return Future.succeededFuture();
                 });
-    return RedisCommands.onContext(read, c.context)
+    return Futures.onContext(read, c.context)
         .compose(
             v -> {
               try {
@@ -193,7 +193,7 @@ final class Membership {
       // here: a frame that arrives later by pub/sub is then a duplicate, never a gap. Nothing is
       // read from the socket before this.
       numbered =
-          RedisCommands.onContext(
+          Futures.onContext(
               broker
                   .window(c.sessionId, c.language)
                   .map(

@@ -6,7 +6,7 @@ import java.time.Duration;
 import org.pentecost.protocol.CloseCode;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.protocol.Messages;
-import org.pentecost.server.ApiException;
+import org.pentecost.server.error.ApiException;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
 import org.pentecost.server.session.SessionStatus;

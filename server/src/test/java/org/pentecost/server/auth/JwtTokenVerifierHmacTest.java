@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pentecost.protocol.ErrorCode;
-import org.pentecost.server.ApiException;
+import org.pentecost.server.error.ApiException;
 
 class JwtTokenVerifierHmacTest {
   private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes();

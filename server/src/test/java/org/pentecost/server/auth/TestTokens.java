@@ -17,8 +17,8 @@ import java.util.Date;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.pentecost.server.ApiException;
 import org.pentecost.server.config.PentecostConfig;
+import org.pentecost.server.error.ApiException;
 
 /** Builds test tokens and waits for verification results. */
 final class TestTokens {

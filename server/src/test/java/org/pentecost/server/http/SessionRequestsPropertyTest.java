@@ -12,7 +12,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.pentecost.protocol.ErrorCode;
-import org.pentecost.server.ApiException;
+import org.pentecost.server.error.ApiException;
 import org.pentecost.server.session.QualityTier;
 import org.pentecost.server.session.SessionPatch;
 import org.pentecost.server.session.SessionStatus;

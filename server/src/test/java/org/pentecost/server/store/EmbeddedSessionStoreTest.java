@@ -22,9 +22,11 @@ import org.h2.mvstore.type.StringDataType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pentecost.server.config.ConfigException;
+import org.pentecost.server.error.StoreException;
 import org.pentecost.server.session.QualityTier;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionStatus;
+import org.pentecost.server.session.SessionStore;
 
 class EmbeddedSessionStoreTest extends SessionStoreContract {
   @TempDir Path dir;

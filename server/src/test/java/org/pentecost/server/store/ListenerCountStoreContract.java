@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pentecost.server.session.ListenerCountStore;
 
 /** The {@link ListenerCountStore} contract; every implementation extends this with a factory. */
 public abstract class ListenerCountStoreContract {

@@ -1,6 +1,7 @@
 package org.pentecost.server.store;
 
 import io.vertx.core.Vertx;
+import org.pentecost.server.session.ListenerCountStore;
 
 class MemoryListenerCountStoreTest extends ListenerCountStoreContract {
   @Override

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
+import org.pentecost.server.session.ListenerCountStore;
+import org.pentecost.server.session.SessionStore;
 import org.pentecost.server.testing.RedisClusterProcess;
 import org.pentecost.server.testing.RedisTests;
 import org.pentecost.server.testing.TestServer;

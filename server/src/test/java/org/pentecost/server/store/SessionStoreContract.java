@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.pentecost.server.session.QualityTier;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionStatus;
+import org.pentecost.server.session.SessionStore;
 
 /**
  * The {@link SessionStore} contract; every implementation extends this class with a factory. Time

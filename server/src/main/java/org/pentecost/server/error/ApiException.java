@@ -1,4 +1,4 @@
-package org.pentecost.server;
+package org.pentecost.server.error;
 
 import java.time.Duration;
 import org.pentecost.protocol.ErrorCode;

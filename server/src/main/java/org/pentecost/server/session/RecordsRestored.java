@@ -1,4 +1,4 @@
-package org.pentecost.server.store;
+package org.pentecost.server.session;
 
 /**
  * What writing back the session records of a node's live connections did, after the node found its

@@ -1,9 +1,9 @@
-package org.pentecost.server.store;
+package org.pentecost.server.session;
 
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
-import org.pentecost.server.session.Session;
+import org.pentecost.server.error.StoreException;
 
 /**
  * Durable storage of sessions.

@@ -1,4 +1,4 @@
-package org.pentecost.server.store;
+package org.pentecost.server.session;
 
 import io.vertx.core.Future;
 import java.util.Map;

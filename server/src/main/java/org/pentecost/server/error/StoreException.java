@@ -1,6 +1,10 @@
-package org.pentecost.server.store;
+package org.pentecost.server.error;
 
-/** The store failed or is unavailable; the HTTP layer answers 503. */
+/**
+ * A backend that holds shared state (the session store, the listener counts, Redis) failed or is
+ * unavailable: a timeout, a refused connection, an error reply. The session service answers it with
+ * {@code SERVICE_UNAVAILABLE} (HTTP 503).
+ */
 public final class StoreException extends RuntimeException {
   private final boolean logged;
 
