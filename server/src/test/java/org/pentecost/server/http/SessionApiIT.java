@@ -8,22 +8,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pentecost.server.testing.SharedNode;
 import org.pentecost.server.testing.TestServer.Response;
 
 /** The session HTTP API through a real node and a real HTTP client. */
 class SessionApiIT extends SharedNode {
-  String bob;
-
   SessionApiIT() {
     super(Map.of("limits.sessionCreatesPerHour", "100000"));
-  }
-
-  @BeforeAll
-  void bob() {
-    bob = server.token("bob");
   }
 
   @Test

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The base of an integration test class whose tests share one node: started before the first test
  * with the settings the class gives its constructor, stopped after the last. Alice is the user who
- * creates sessions and speaks; {@link #clients} connects listeners, and speakers and workers with
- * her token.
+ * creates sessions and speaks, Bob another user; {@link #clients} connects listeners, and speakers
+ * and workers with Alice's token.
  *
  * <pre>{@code
  * class AudioIT extends SharedNode {
@@ -31,8 +31,11 @@ public abstract class SharedNode {
   /** The node, from the first test to the last. */
   protected TestServer server;
 
-  /** A speaker token for the user {@code alice}. */
+  /** A speaker token for the user {@code alice}, who creates the tests' sessions. */
   protected String alice;
+
+  /** A speaker token for the user {@code bob}, who owns none of them. */
+  protected String bob;
 
   /** Listeners, and speakers and workers signed in as alice, on {@link #server}. */
   protected Clients clients;
@@ -63,6 +66,7 @@ public abstract class SharedNode {
   final void startNode(@TempDir Path dir) {
     server = TestServer.start(dir, settings);
     alice = server.token("alice");
+    bob = server.token("bob");
     clients = Clients.of(server, alice);
   }
 

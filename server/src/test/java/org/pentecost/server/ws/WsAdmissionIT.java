@@ -7,22 +7,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pentecost.server.testing.SharedNode;
 import org.pentecost.server.testing.WsClient;
 
 /** Who gets in at /ws, and what everyone else is told. */
 class WsAdmissionIT extends SharedNode {
-  String bob;
-
   WsAdmissionIT() {
     super(SharedNode.loopback("sessions.maxListeners", "3"));
-  }
-
-  @BeforeAll
-  void bob() {
-    bob = server.token("bob");
   }
 
   @Test

@@ -117,7 +117,6 @@ class WsLifecycleIT extends SharedNode {
         assertThat(l.awaitType("sessionStatus").get("speakerConnected").asBoolean()).isTrue();
         assertThat(l.hasSeen("speakerDisconnected")).isFalse();
         // another user cannot take the speaker's connection over
-        String bob = server.token("bob");
         try (WsClient other =
             Clients.of(server, bob).connectSpeaker(id, "previousConnectionId=" + s1Id)) {
           assertThat(other.next().get("code").asText()).isEqualTo("NOT_SESSION_OWNER");
