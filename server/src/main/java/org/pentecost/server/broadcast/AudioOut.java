@@ -11,6 +11,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 
 /**
  * A listener's outgoing side, as the fan-out sees it: where pre-encoded frames enter its socket,
@@ -21,6 +22,7 @@ import java.util.Arrays;
  * <p>Fields marked "own loop" are read and written only on the socket's event loop.
  */
 public final class AudioOut {
+  /** The Vert.x socket; null when built from its parts (no server). */
   private final ServerWebSocket socket;
 
   /**
@@ -32,6 +34,9 @@ public final class AudioOut {
 
   /** The socket's channel, for its queue of unsent bytes; null when not a Netty-backed socket. */
   private final Channel channel;
+
+  /** Whether the socket is closed. */
+  private final BooleanSupplier closed;
 
   /**
    * Where audio enters the pipeline: just below the WebSocket encoder, since frames arrive already
@@ -61,12 +66,29 @@ public final class AudioOut {
   private volatile boolean closing;
 
   public AudioOut(ServerWebSocket socket, Context context) {
-    this.socket = socket;
-    this.loop = ((ContextInternal) context).unwrap();
-    this.channel =
+    this(
+        socket,
         socket instanceof WebSocketInternal internal
             ? internal.channelHandlerContext().channel()
-            : null;
+            : null,
+        context,
+        socket::isClosed);
+  }
+
+  /**
+   * A listener's outgoing side from its parts, with no Vert.x socket (for tests): a channel whose
+   * pipeline has a WebSocket encoder, the event loop it is grouped under, and whether it is closed.
+   */
+  AudioOut(Channel channel, Context context, BooleanSupplier closed) {
+    this(null, channel, context, closed);
+  }
+
+  private AudioOut(
+      ServerWebSocket socket, Channel channel, Context context, BooleanSupplier closed) {
+    this.socket = socket;
+    this.channel = channel;
+    this.loop = ((ContextInternal) context).unwrap();
+    this.closed = closed;
   }
 
   /** The event loop this socket is written on. */
@@ -90,7 +112,7 @@ public final class AudioOut {
 
   /** Whether nothing more may be written to this socket. */
   public boolean isClosing() {
-    return closing || socket.isClosed();
+    return closing || closed.getAsBoolean();
   }
 
   /** The next frame this listener gets carries DISCONTINUITY (it joins live, not where it was). */
@@ -122,15 +144,15 @@ public final class AudioOut {
    * reads, whose close frame would wait behind everything else it has not read.
    */
   public void abort() {
-    if (socket instanceof WebSocketInternal internal) {
+    if (channel != null) {
       // From the head of the pipeline: handlers further up would hold the close back until the
       // backlog (which this peer does not read) is flushed.
-      ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+      ChannelPipeline pipeline = channel.pipeline();
       ChannelHandlerContext first = pipeline.firstContext();
       if (first != null) {
         first.close();
       } else {
-        pipeline.channel().close();
+        channel.close();
       }
     } else {
       socket.close();
@@ -139,8 +161,8 @@ public final class AudioOut {
 
   /** Where pre-encoded frames go, or null when the socket has no WebSocket encoder to bypass. */
   ChannelHandlerContext encoded() {
-    if (encoded == null && socket instanceof WebSocketInternal internal) {
-      encoded = internal.channelHandlerContext().pipeline().context(WebSocketFrameEncoder.class);
+    if (encoded == null && channel != null) {
+      encoded = channel.pipeline().context(WebSocketFrameEncoder.class);
     }
     return encoded;
   }

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.vertx.core.buffer.Buffer;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.pentecost.protocol.AudioFrame;
@@ -39,6 +40,27 @@ class WireFrameTest {
     assertThat(AudioFrame.readHeader(replayed).flags()).isEqualTo(AudioFrame.FLAG_REPLAY);
     assertThat(decode(frame.forWrite())).isEqualTo(plain);
     assertThat(frame.audio().getBytes()).isEqualTo(plain);
+  }
+
+  @Test
+  void flagsAddUpAndLeaveTheRestOfTheHeaderAlone() {
+    byte[] header = new byte[AudioFrame.HEADER_BYTES];
+    AudioFrame.writeHeader(header, 0, "es", 7, 1_700_000_000_000_000L);
+    WireFrame frame = WireFrame.encode(header, Buffer.buffer(new byte[] {1, 2, 3}));
+
+    WireFrame both =
+        frame.withFlags(AudioFrame.FLAG_DISCONTINUITY).withFlags(AudioFrame.FLAG_REPLAY);
+    byte[] plain = decode(both.forWrite());
+    AudioFrame.Header h = AudioFrame.readHeader(plain);
+    assertThat(h.discontinuity()).isTrue();
+    assertThat(h.replay()).isTrue();
+    assertThat(h.language()).isEqualTo("es");
+    assertThat(h.sequence()).isEqualTo(7);
+    assertThat(h.timestampMicros()).isEqualTo(1_700_000_000_000_000L);
+    assertThat(Arrays.copyOfRange(plain, 16, plain.length)).containsExactly(1, 2, 3);
+    assertThat(both.length()).isEqualTo(frame.length());
+    assertThat(AudioFrame.readHeader(both.audio().getBytes()).flags())
+        .isEqualTo(AudioFrame.FLAG_DISCONTINUITY | AudioFrame.FLAG_REPLAY);
   }
 
   private static byte[] decode(ByteBuf wire) {

@@ -2,13 +2,14 @@ package org.pentecost.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.pentecost.server.testing.AudioFrames.assertRun;
+import static org.pentecost.server.testing.AudioFrames.pcm;
+import static org.pentecost.server.testing.AudioFrames.receive;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pentecost.protocol.AudioFrame;
+import org.pentecost.server.testing.Clients;
 import org.pentecost.server.testing.RedisTestClient;
 import org.pentecost.server.testing.RedisTests;
 import org.pentecost.server.testing.TestServer;
@@ -78,59 +80,19 @@ class ClusterAudioIT {
     return s;
   }
 
-  static WsClient listener(TestServer node, String id, String query) {
-    WsClient l = WsClient.connect(node, "sessionId=" + id + "&" + query);
-    assertThat(l.next().get("type").asText()).isEqualTo("sessionJoined");
-    return l;
+  static WsClient listener(TestServer node, String id, String... params) {
+    return Clients.of(node, alice).listener(id, params);
   }
 
-  static WsClient speaker(TestServer node, String id, String extra) {
-    WsClient s = WsClient.connect(node, "sessionId=" + id + "&role=speaker&token=" + alice + extra);
-    assertThat(s.next().get("type").asText()).isEqualTo("sessionJoined");
-    return s;
-  }
-
-  /** 20 ms of 16 kHz PCM whose first bytes say which frame it is. */
-  static byte[] pcm(int n) {
-    byte[] bytes = new byte[640];
-    bytes[0] = (byte) (n >> 8);
-    bytes[1] = (byte) n;
-    return bytes;
-  }
-
-  static int marker(byte[] frame) {
-    return ((frame[16] & 0xff) << 8) | (frame[17] & 0xff);
-  }
-
-  /** The next {@code count} frames as (sequence, marker) pairs. */
-  static List<long[]> receive(WsClient l, int count) {
-    List<long[]> got = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      byte[] f = l.nextFrame();
-      got.add(new long[] {AudioFrame.readHeader(f).sequence(), marker(f)});
-    }
-    return got;
-  }
-
-  /**
-   * Frames numbered {@code first}, {@code first + 1}, ... carrying markers {@code m, m + 1}, ...
-   */
-  static void assertRun(List<long[]> frames, long first, int firstMarker) {
-    for (int i = 0; i < frames.size(); i++) {
-      assertThat(frames.get(i)[0]).as("sequence of frame %d", i).isEqualTo(first + i);
-      assertThat(frames.get(i)[1]).as("marker of frame %d", i).isEqualTo(firstMarker + i);
-    }
-  }
-
-  static long subscribers(String id, String language) {
-    try (RedisTestClient redis = new RedisTestClient(RedisTests.URL)) {
-      Object reply = redis.call("PUBSUB", "NUMSUB", prefix + "audio:{" + id + "}:" + language);
-      return Long.parseLong(String.valueOf(((List<?>) reply).get(1)));
-    }
+  static WsClient speaker(TestServer node, String id, String... params) {
+    return Clients.of(node, alice).speaker(id, params);
   }
 
   static void awaitSubscribers(String id, String language, long n) {
-    await().atMost(Duration.ofSeconds(5)).until(() -> subscribers(id, language) == n);
+    String channel = RedisTests.audioChannel(prefix, id, language);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> RedisTests.subscribers(RedisTests.URL, channel) == n);
   }
 
   @Test
@@ -140,7 +102,7 @@ class ClusterAudioIT {
         WsClient onB = listener(b, id, "targetLanguage=en");
         WsClient onB2 = listener(b, id, "targetLanguage=en")) {
       awaitSubscribers(id, "en", 2); // nodes a and b, not one per listener
-      try (WsClient s = speaker(a, id, "&codec=pcm16&sampleRate=16000")) {
+      try (WsClient s = speaker(a, id, "codec=pcm16", "sampleRate=16000")) {
         JsonNode started = onB.awaitType("streamStarted");
         assertThat(started.get("audio").get("codec").asText()).isEqualTo("pcm16");
         for (int n = 1; n <= 50; n++) {
@@ -164,7 +126,7 @@ class ClusterAudioIT {
   @Test
   void aListenerResumesOnAnotherNodeWithNoGapAndNoDuplicate() throws Exception {
     String id = a.createSession(alice, "en");
-    try (WsClient s = speaker(a, id, "");
+    try (WsClient s = speaker(a, id);
         WsClient onB = listener(b, id, "targetLanguage=en")) {
       awaitSubscribers(id, "en", 1);
       for (int n = 1; n <= 20; n++) {
@@ -206,7 +168,7 @@ class ClusterAudioIT {
   @Test
   void aListenerBeyondTheSharedWindowIsToldContinuityWasLost() {
     String id = a.createSession(alice, "en");
-    try (WsClient s = speaker(a, id, "")) {
+    try (WsClient s = speaker(a, id)) {
       for (int n = 1; n <= 150; n++) { // 3 s of audio, more than the 2 s window
         s.sendBinary(pcm(n));
       }
@@ -233,7 +195,7 @@ class ClusterAudioIT {
     try (WsClient onA = listener(a, id, "targetLanguage=en");
         WsClient onB = listener(b, id, "targetLanguage=en")) {
       awaitSubscribers(id, "en", 2);
-      WsClient first = WsClient.connect(a, "sessionId=" + id + "&role=speaker&token=" + alice);
+      WsClient first = Clients.of(a, alice).connectSpeaker(id);
       String firstId = first.next().get("connectionId").asText();
       for (int n = 1; n <= 10; n++) {
         first.sendBinary(pcm(n));
@@ -241,14 +203,8 @@ class ClusterAudioIT {
       assertRun(receive(onA, 10), 1, 1);
       assertRun(receive(onB, 10), 1, 1);
       try (WsClient second =
-          WsClient.connect(
-              b,
-              "sessionId="
-                  + id
-                  + "&role=speaker&token="
-                  + alice
-                  + "&action=refreshConnection&previousConnectionId="
-                  + firstId)) {
+          Clients.of(b, alice)
+              .connectSpeaker(id, "action=refreshConnection", "previousConnectionId=" + firstId)) {
         assertThat(second.next().get("type").asText()).isEqualTo("sessionJoined");
         // the old connection is replaced: node a closes it after the refresh overlap
         first.awaitClose();
@@ -267,7 +223,7 @@ class ClusterAudioIT {
   @Test
   void pauseResumeAndEndThroughAnotherNodeReachEveryConnection() {
     String id = a.createSession(alice, "en");
-    try (WsClient s = speaker(a, id, "");
+    try (WsClient s = speaker(a, id);
         WsClient onA = listener(a, id, "targetLanguage=en");
         WsClient onC = listener(c, id, "targetLanguage=en")) {
       assertThat(b.send("PATCH", "/sessions/" + id, alice, "{\"status\":\"paused\"}").status())
@@ -293,7 +249,7 @@ class ClusterAudioIT {
   void aFallbackListenerMovesToAWorkersLanguageAndCaptionsPublishedOnAnotherNodeAndBack()
       throws Exception {
     String id = a.createSession(alice, "en");
-    try (WsClient s = speaker(a, id, "");
+    try (WsClient s = speaker(a, id);
         WsClient es =
             WsClient.connect(b, "sessionId=" + id + "&targetLanguage=es&fallback=source")) {
       JsonNode joined = es.next();
@@ -303,9 +259,7 @@ class ClusterAudioIT {
       awaitSubscribers(id, "en", 1);
       s.sendBinary(pcm(1));
       assertThat(AudioFrame.readHeader(es.nextFrame()).language()).isEqualTo("en");
-      try (WsClient worker =
-          WsClient.connect(
-              a, "sessionId=" + id + "&role=worker&token=" + alice + "&targetLanguage=es")) {
+      try (WsClient worker = Clients.of(a, alice).connectWorker(id, "es")) {
         assertThat(worker.next().get("role").asText()).isEqualTo("worker");
         assertThat(es.awaitType("streamStarted").get("language").asText()).isEqualTo("es");
         awaitSubscribers(id, "es", 1);
@@ -333,10 +287,8 @@ class ClusterAudioIT {
   @Test
   void aNodeStartedAfterAStreamBeganLearnsOfItFromTheOthers(@TempDir Path dirD) {
     String id = a.createSession(alice, "en");
-    try (WsClient s = speaker(a, id, "");
-        WsClient worker =
-            WsClient.connect(
-                a, "sessionId=" + id + "&role=worker&token=" + alice + "&targetLanguage=es")) {
+    try (WsClient s = speaker(a, id);
+        WsClient worker = Clients.of(a, alice).connectWorker(id, "es")) {
       worker.awaitType("sessionJoined");
       try (TestServer d = TestServer.start(dirD, settings());
           WsClient es =
@@ -366,7 +318,7 @@ class ClusterAudioIT {
   @Test
   void aRefreshOntoAnotherNodeRetiresTheOldConnectionThere() {
     String id = a.createSession(alice, "en");
-    try (WsClient s = speaker(a, id, "");
+    try (WsClient s = speaker(a, id);
         WsClient onB = listener(b, id, "targetLanguage=en")) {
       String oldId = onB.seen().get(0).get("connectionId").asText();
       b.awaitListenerCount(id, 1);
@@ -410,7 +362,7 @@ class ClusterAudioIT {
   @Test
   void listenerStatsOnTheSpeakersNodeCountListenersOnOtherNodes() {
     String id = a.createSession(alice, "en");
-    try (WsClient s = speaker(a, id, "")) {
+    try (WsClient s = speaker(a, id)) {
       WsClient es = listener(b, id, "targetLanguage=es");
       JsonNode stats = s.awaitType("listenerStats");
       assertThat(stats.get("listenersByLanguage").get("es").asInt()).isEqualTo(1);

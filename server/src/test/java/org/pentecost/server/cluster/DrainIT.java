@@ -2,9 +2,9 @@ package org.pentecost.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.pentecost.server.cluster.ClusterAudioIT.assertRun;
-import static org.pentecost.server.cluster.ClusterAudioIT.pcm;
-import static org.pentecost.server.cluster.ClusterAudioIT.receive;
+import static org.pentecost.server.testing.AudioFrames.assertRun;
+import static org.pentecost.server.testing.AudioFrames.pcm;
+import static org.pentecost.server.testing.AudioFrames.receive;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pentecost.server.testing.RedisTestClient;
 import org.pentecost.server.testing.RedisTests;
 import org.pentecost.server.testing.TestServer;
 import org.pentecost.server.testing.WsClient;
@@ -111,15 +110,10 @@ class DrainIT {
   }
 
   private static void awaitNodeSubscribed(String prefix, String id) {
+    String channel = RedisTests.audioChannel(prefix, id, "en");
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(5))
-        .until(
-            () -> {
-              try (RedisTestClient redis = new RedisTestClient(RedisTests.URL)) {
-                Object reply = redis.call("PUBSUB", "NUMSUB", prefix + "audio:{" + id + "}:en");
-                return Long.parseLong(String.valueOf(((List<?>) reply).get(1))) == 1;
-              }
-            });
+        .until(() -> RedisTests.subscribers(RedisTests.URL, channel) == 1);
   }
 
   @Test

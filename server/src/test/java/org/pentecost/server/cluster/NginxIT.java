@@ -2,8 +2,8 @@ package org.pentecost.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.pentecost.server.cluster.ClusterAudioIT.marker;
-import static org.pentecost.server.cluster.ClusterAudioIT.pcm;
+import static org.pentecost.server.testing.AudioFrames.assertRun;
+import static org.pentecost.server.testing.AudioFrames.drain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,15 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pentecost.protocol.AudioFrame;
+import org.pentecost.server.testing.Clients;
 import org.pentecost.server.testing.NginxProcess;
-import org.pentecost.server.testing.RedisTestClient;
 import org.pentecost.server.testing.RedisTests;
+import org.pentecost.server.testing.Talker;
 import org.pentecost.server.testing.TestServer;
 import org.pentecost.server.testing.WsClient;
 
@@ -70,23 +68,17 @@ class NginxIT {
 
     /** Keeps the frames received so far on the current connection; the last one's sequence. */
     long keepReceived() throws InterruptedException {
-      for (byte[] f; (f = ws.pollFrame(Duration.ZERO)) != null; ) {
-        heard.add(new long[] {AudioFrame.readHeader(f).sequence(), marker(f)});
-      }
+      heard.addAll(drain(ws, Duration.ZERO));
       return heard.isEmpty() ? 0 : heard.get(heard.size() - 1)[0];
     }
 
     void keepUntilQuiet(Duration quiet) throws InterruptedException {
-      for (byte[] f; (f = ws.pollFrame(quiet)) != null; ) {
-        heard.add(new long[] {AudioFrame.readHeader(f).sequence(), marker(f)});
-      }
+      heard.addAll(drain(ws, quiet));
     }
   }
 
   private static WsClient connect(NginxProcess nginx, String query) {
-    WsClient c = WsClient.connect(nginx.port(), query, Map.of());
-    c.awaitType("sessionJoined");
-    return c;
+    return Clients.join(nginx.port(), query);
   }
 
   private static HttpResponse<String> post(NginxProcess nginx, String path, String token)
@@ -104,13 +96,6 @@ class NginxIT {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create(nginx.baseUrl() + path)).build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static long subscribers(String channel) {
-    try (RedisTestClient redis = new RedisTestClient(RedisTests.URL)) {
-      Object reply = redis.call("PUBSUB", "NUMSUB", channel);
-      return Long.parseLong(String.valueOf(((List<?>) reply).get(1)));
-    }
   }
 
   @Test
@@ -136,38 +121,19 @@ class NginxIT {
         listeners.add(new Client(listenerQuery, connect(nginx, listenerQuery)));
       }
       // nginx spreads the listeners over both nodes: each node subscribes to the stream once
-      String channel = prefix + "audio:{" + id + "}:en";
-      await().atMost(Duration.ofSeconds(10)).until(() -> subscribers(channel) == 2);
+      String channel = RedisTests.audioChannel(prefix, id, "en");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> RedisTests.subscribers(RedisTests.URL, channel) == 2);
       assertThat(b.listenerCount(id)).isEqualTo(4);
 
       // The speaker talks, one frame every 10 ms, while node a drains. A speaker moving holds
       // the microphone (the lock) until its new connection has joined.
       int total = 500;
       ReentrantLock microphone = new ReentrantLock();
-      AtomicInteger sent = new AtomicInteger();
-      AtomicBoolean senderFailed = new AtomicBoolean();
       Client talking = speaker;
-      Thread sender =
-          new Thread(
-              () -> {
-                try {
-                  for (int n = 1; n <= total; n++) {
-                    microphone.lock();
-                    try {
-                      talking.ws.sendBinary(pcm(n));
-                    } finally {
-                      microphone.unlock();
-                    }
-                    sent.set(n);
-                    Thread.sleep(10);
-                  }
-                } catch (Exception e) {
-                  senderFailed.set(true);
-                }
-              },
-              "speaker");
-      sender.start();
-      await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() >= 50);
+      Talker sender = Talker.start(() -> talking.ws, total, microphone);
+      await().atMost(Duration.ofSeconds(10)).until(() -> sender.sent() >= 50);
 
       aStopped = CompletableFuture.runAsync(a::stop);
       // Whoever node a asks to refresh opens a new connection through nginx (which passes a's
@@ -218,21 +184,11 @@ class NginxIT {
       aStopped.get(1, TimeUnit.SECONDS);
       assertThat(get(nginx, "/health").statusCode()).isEqualTo(200);
       sender.join(30_000);
-      assertThat(senderFailed).as("the speaker kept talking").isFalse();
+      assertThat(sender.failed()).as("the speaker kept talking").isFalse();
       for (int i = 0; i < listeners.size(); i++) {
         Client l = listeners.get(i);
         l.keepUntilQuiet(Duration.ofSeconds(2));
-        assertThat(l.heard)
-            .as("listener %d (moved: %s): frames heard", i, moved.contains(l))
-            .hasSize(total);
-        for (int n = 0; n < total; n++) {
-          assertThat(l.heard.get(n)[0])
-              .as("listener %d: sequence of frame %d", i, n)
-              .isEqualTo(n + 1);
-          assertThat(l.heard.get(n)[1])
-              .as("listener %d: marker of frame %d", i, n)
-              .isEqualTo(n + 1);
-        }
+        assertRun("listener " + i + " (moved: " + moved.contains(l) + ")", l.heard, 1, total);
         assertThat(l.ws.hasSeen("continuityLost")).isFalse();
         assertThat(l.ws.hasSeen("streamStopped")).isFalse();
       }

@@ -2,8 +2,8 @@ package org.pentecost.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.pentecost.server.cluster.ClusterAudioIT.marker;
-import static org.pentecost.server.cluster.ClusterAudioIT.pcm;
+import static org.pentecost.server.testing.AudioFrames.assertRun;
+import static org.pentecost.server.testing.AudioFrames.drain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,17 +17,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pentecost.protocol.AudioFrame;
 import org.pentecost.server.auth.HmacSecret;
 import org.pentecost.server.auth.TokenMinter;
-import org.pentecost.server.testing.RedisTestClient;
+import org.pentecost.server.testing.Clients;
 import org.pentecost.server.testing.RedisTests;
 import org.pentecost.server.testing.ServerProcess;
+import org.pentecost.server.testing.Talker;
 import org.pentecost.server.testing.WsClient;
 
 /**
@@ -86,34 +83,7 @@ class NodeFailureIT {
   }
 
   private static WsClient join(ServerProcess node, String query) {
-    WsClient c = WsClient.connect(node.port(), query, Map.of());
-    assertThat(c.awaitType("sessionJoined")).isNotNull();
-    return c;
-  }
-
-  /** Every frame of {@code c} as (sequence, marker) until none comes for {@code quiet}. */
-  private static List<long[]> drain(WsClient c, Duration quiet) throws InterruptedException {
-    List<long[]> got = new ArrayList<>();
-    for (byte[] f; (f = c.pollFrame(quiet)) != null; ) {
-      got.add(new long[] {AudioFrame.readHeader(f).sequence(), marker(f)});
-    }
-    return got;
-  }
-
-  /** Frames 1, 2, ... n, each with its own marker: no gap, no duplicate. */
-  private static void assertContiguousFromOne(List<long[]> frames, int n, String who) {
-    assertThat(frames).as("%s: frames heard", who).hasSize(n);
-    for (int i = 0; i < n; i++) {
-      assertThat(frames.get(i)[0]).as("%s: sequence of frame %d", who, i).isEqualTo(i + 1);
-      assertThat(frames.get(i)[1]).as("%s: marker of frame %d", who, i).isEqualTo(i + 1);
-    }
-  }
-
-  private static long subscribers(String channel) {
-    try (RedisTestClient redis = new RedisTestClient(RedisTests.URL)) {
-      Object reply = redis.call("PUBSUB", "NUMSUB", channel);
-      return Long.parseLong(String.valueOf(((List<?>) reply).get(1)));
-    }
+    return Clients.join(node.port(), query);
   }
 
   @Test
@@ -141,32 +111,16 @@ class NodeFailureIT {
       WsClient onA2 = join(a, listen);
       WsClient onB = join(b, listen);
       clients.addAll(List.of(speaker, onA1, onA2, onB));
-      String channel = prefix + "audio:{" + id + "}:en";
+      String channel = RedisTests.audioChannel(prefix, id, "en");
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(() -> subscribers(channel) == 2); // a and b, each once
+          .until(() -> RedisTests.subscribers(RedisTests.URL, channel) == 2); // a and b, each once
       assertThat(get(b, "/sessions/" + id).get("listenerCount").asInt()).isEqualTo(3);
 
       // The speaker talks, one 20 ms frame every 10 ms, before, during and after the kill.
       int total = 400;
-      AtomicInteger sent = new AtomicInteger();
-      AtomicBoolean senderFailed = new AtomicBoolean();
-      Thread sender =
-          new Thread(
-              () -> {
-                try {
-                  for (int n = 1; n <= total; n++) {
-                    speaker.sendBinary(pcm(n));
-                    sent.set(n);
-                    Thread.sleep(10);
-                  }
-                } catch (Exception e) {
-                  senderFailed.set(true);
-                }
-              },
-              "speaker");
-      sender.start();
-      await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() >= 60);
+      Talker sender = Talker.start(speaker, total);
+      await().atMost(Duration.ofSeconds(10)).until(() -> sender.sent() >= 60);
       String oldA1 = onA1.seen().get(0).get("connectionId").asText();
       String oldA2 = onA2.seen().get(0).get("connectionId").asText();
 
@@ -175,7 +129,7 @@ class NodeFailureIT {
       assertThat(a.isAlive()).isFalse();
       assertThat(onA1.awaitClose()).as("abnormal close").isIn(-1, 1006);
       assertThat(onA2.awaitClose()).as("abnormal close").isIn(-1, 1006);
-      int sentAtKill = sent.get();
+      int sentAtKill = sender.sent();
 
       // A's listeners, as their clients would, reconnect (through the load balancer) to B.
       List<long[]> a1 = drain(onA1, Duration.ofMillis(50));
@@ -203,12 +157,12 @@ class NodeFailureIT {
           .isLessThanOrEqualTo(LEASE.toMillis() + 1_000);
 
       sender.join(30_000);
-      assertThat(senderFailed).as("the speaker's connection stayed up").isFalse();
+      assertThat(sender.failed()).as("the speaker's connection stayed up").isFalse();
       a1.addAll(drain(onA1again, Duration.ofSeconds(2)));
       a2.addAll(drain(onA2again, Duration.ofSeconds(2)));
-      assertContiguousFromOne(a1, total, "A's first listener, before and after the kill");
-      assertContiguousFromOne(a2, total, "A's second listener, before and after the kill");
-      assertContiguousFromOne(drain(onB, Duration.ofSeconds(2)), total, "B's listener");
+      assertRun("A's first listener, before and after the kill", a1, 1, total);
+      assertRun("A's second listener, before and after the kill", a2, 1, total);
+      assertRun("B's listener", drain(onB, Duration.ofSeconds(2)), 1, total);
       for (WsClient c : List.of(onA1again, onA2again)) {
         assertThat(c.hasSeen("continuityLost")).isFalse();
         assertThat(c.isClosed()).isFalse();

@@ -2,6 +2,7 @@ package org.pentecost.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.pentecost.server.testing.Clients.join;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -48,12 +49,6 @@ class RedisEmptyRestartIT {
     s.put("limits.trustedNetworks", "127.0.0.0/8");
     s.put("sessions.speakerGracePeriod", grace.toMillis() + "ms");
     return s;
-  }
-
-  private static WsClient join(TestServer node, String query) {
-    WsClient c = WsClient.connect(node, query);
-    c.awaitType("sessionJoined");
-    return c;
   }
 
   private static long counted(RedisServerProcess redis, String id) {

@@ -2,8 +2,10 @@ package org.pentecost.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.pentecost.server.cluster.ClusterAudioIT.marker;
-import static org.pentecost.server.cluster.ClusterAudioIT.pcm;
+import static org.pentecost.server.testing.AudioFrames.assertRun;
+import static org.pentecost.server.testing.AudioFrames.drain;
+import static org.pentecost.server.testing.AudioFrames.heard;
+import static org.pentecost.server.testing.Clients.join;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,14 +14,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pentecost.protocol.AudioFrame;
 import org.pentecost.server.testing.RedisServerProcess;
-import org.pentecost.server.testing.RedisTestClient;
 import org.pentecost.server.testing.RedisTests;
+import org.pentecost.server.testing.Talker;
 import org.pentecost.server.testing.TestServer;
 import org.pentecost.server.testing.TestServer.Response;
 import org.pentecost.server.testing.WsClient;
@@ -50,28 +49,6 @@ class RedisOutageIT {
     s.put("limits.sessionCreatesPerHour", "2");
     s.put("audio.replayWindow", "2s");
     return s;
-  }
-
-  private static List<long[]> drain(WsClient c, Duration quiet) throws InterruptedException {
-    List<long[]> got = new ArrayList<>();
-    for (byte[] f; (f = c.pollFrame(quiet)) != null; ) {
-      got.add(new long[] {AudioFrame.readHeader(f).sequence(), marker(f)});
-    }
-    return got;
-  }
-
-  private static void assertContiguous(List<long[]> frames, int first, int last, String who) {
-    assertThat(frames).as("%s: frames heard", who).hasSize(last - first + 1);
-    for (int i = 0; i < frames.size(); i++) {
-      assertThat(frames.get(i)[0]).as("%s: sequence of frame %d", who, i).isEqualTo(first + i);
-      assertThat(frames.get(i)[1]).as("%s: marker of frame %d", who, i).isEqualTo(first + i);
-    }
-  }
-
-  private static WsClient join(TestServer node, String query) {
-    WsClient c = WsClient.connect(node, query);
-    c.awaitType("sessionJoined");
-    return c;
   }
 
   /** The session's listeners as Redis holds them: the sum over every node's fields. */
@@ -105,45 +82,21 @@ class RedisOutageIT {
         await()
             .atMost(Duration.ofSeconds(10))
             .until(() -> countedInRedis(redis, id) == 4 && a.listenerCount(id) == 4);
-        try (RedisTestClient client = new RedisTestClient(redis.url())) {
-          await()
-              .atMost(Duration.ofSeconds(10))
-              .until(
-                  () -> {
-                    Object reply =
-                        client.call("PUBSUB", "NUMSUB", PREFIX + "audio:{" + id + "}:en");
-                    return Long.parseLong(String.valueOf(((List<?>) reply).get(1))) == 2;
-                  });
-        }
+        String channel = RedisTests.audioChannel(PREFIX, id, "en");
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> RedisTests.subscribers(redis.url(), channel) == 2);
 
         // The speaker talks, a frame every 10 ms, until told to stop.
-        AtomicInteger sent = new AtomicInteger();
-        AtomicBoolean talking = new AtomicBoolean(true);
-        AtomicBoolean senderFailed = new AtomicBoolean();
-        Thread sender =
-            new Thread(
-                () -> {
-                  try {
-                    for (int n = 1; talking.get(); n++) {
-                      speaker.sendBinary(pcm(n));
-                      sent.set(n);
-                      Thread.sleep(10);
-                    }
-                  } catch (Exception e) {
-                    senderFailed.set(true);
-                  }
-                },
-                "speaker");
-        sender.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() >= 50);
+        Talker sender = Talker.untilStopped(speaker);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sender.sent() >= 50);
         List<long[]> heardOnB1 = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-          byte[] f = onB1.nextFrame(); // the stream crosses nodes before the outage
-          heardOnB1.add(new long[] {AudioFrame.readHeader(f).sequence(), marker(f)});
+          heardOnB1.add(heard(onB1.nextFrame())); // the stream crosses nodes before the outage
         }
 
         redis.kill();
-        int sentAtOutage = sent.get();
+        int sentAtOutage = sender.sent();
         long start = System.nanoTime();
         for (TestServer node : List.of(a, b)) {
           Response health = node.get("/health");
@@ -172,8 +125,8 @@ class RedisOutageIT {
         onA2.awaitClose();
         onB2.awaitClose();
         // audio keeps flowing on the speaker's node
-        int during = sent.get();
-        await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() >= during + 100);
+        int during = sender.sent();
+        await().atMost(Duration.ofSeconds(5)).until(() -> sender.sent() >= during + 100);
         assertThat(speaker.isClosed()).isFalse();
         assertThat(onA1.isClosed()).isFalse();
         assertThat(onB1.isClosed()).isFalse();
@@ -188,14 +141,12 @@ class RedisOutageIT {
             .pollInterval(Duration.ofMillis(100))
             .until(() -> countedInRedis(redis, id) == 2);
         // the stream crosses nodes again: b resubscribes and its listener hears live frames
-        int restarted = sent.get();
+        int restarted = sender.sent();
         await()
             .atMost(Duration.ofSeconds(15))
             .until(
                 () -> {
-                  for (byte[] f; (f = onB1.pollFrame(Duration.ZERO)) != null; ) {
-                    heardOnB1.add(new long[] {AudioFrame.readHeader(f).sequence(), marker(f)});
-                  }
+                  heardOnB1.addAll(drain(onB1, Duration.ZERO));
                   return heardOnB1.get(heardOnB1.size() - 1)[0] > restarted;
                 });
 
@@ -215,16 +166,16 @@ class RedisOutageIT {
         assertThat(old.json().get("status").asText()).isEqualTo("active");
         assertThat(old.json().get("listenerCount").asInt()).isEqualTo(2);
 
-        talking.set(false);
+        sender.stop();
         sender.join(10_000);
-        assertThat(senderFailed).as("the speaker's connection stayed up").isFalse();
-        int total = sent.get();
-        assertContiguous(drain(onA1, Duration.ofSeconds(2)), 1, total, "a's listener");
+        assertThat(sender.failed()).as("the speaker's connection stayed up").isFalse();
+        int total = sender.sent();
+        assertRun("a's listener", drain(onA1, Duration.ofSeconds(2)), 1, total);
         assertThat(onA1.hasSeen("streamStopped")).isFalse();
 
         heardOnB1.addAll(drain(onB1, Duration.ofSeconds(2)));
         // b heard everything before the outage and everything after its return, in order, once
-        assertContiguous(heardOnB1.subList(0, 30), 1, 30, "b's listener before the outage");
+        assertRun("b's listener before the outage", heardOnB1.subList(0, 30), 1, 30);
         long previous = 0;
         for (long[] f : heardOnB1) {
           assertThat(f[0]).as("b's listener: in order, no duplicate").isGreaterThan(previous);

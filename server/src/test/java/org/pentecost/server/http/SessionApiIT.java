@@ -3,36 +3,19 @@ package org.pentecost.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.pentecost.server.testing.TestServer;
+import org.pentecost.server.testing.SharedNode;
 import org.pentecost.server.testing.TestServer.Response;
 
 /** The session HTTP API through a real node and a real HTTP client. */
-class SessionApiIT {
-  @TempDir static Path dir;
-  static TestServer server;
-  static String alice;
-  static String bob;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(dir, Map.of("limits.sessionCreatesPerHour", "100000"));
-    alice = server.token("alice");
-    bob = server.token("bob");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
+class SessionApiIT extends SharedNode {
+  SessionApiIT() {
+    super(Map.of("limits.sessionCreatesPerHour", "100000"));
   }
 
   @Test
@@ -275,11 +258,11 @@ class SessionApiIT {
     assertThat(r.header("Access-Control-Allow-Methods")).contains("POST");
   }
 
-  private static Response patch(String id, String token, String body) {
+  private Response patch(String id, String token, String body) {
     return server.send("PATCH", "/sessions/" + id, token, body);
   }
 
-  private static Response create(String body) {
+  private Response create(String body) {
     return server.send("POST", "/sessions", alice, body);
   }
 }

@@ -83,6 +83,19 @@ public final class RedisTests {
     }
   }
 
+  /** The pub/sub channel of a session's audio in one language, under {@code prefix}. */
+  public static String audioChannel(String prefix, String sessionId, String language) {
+    return prefix + "audio:{" + sessionId + "}:" + language;
+  }
+
+  /** How many clients (nodes) are subscribed to {@code channel}: PUBSUB NUMSUB. */
+  public static long subscribers(String url, String channel) {
+    try (RedisTestClient client = new RedisTestClient(url)) {
+      Object reply = client.call("PUBSUB", "NUMSUB", channel);
+      return Long.parseLong(String.valueOf(((List<?>) reply).get(1)));
+    }
+  }
+
   /** Deletes the keys a test wrote; quiet if Redis is gone. */
   public static void deleteKeys(String url, String prefix) {
     try (RedisTestClient client = new RedisTestClient(url)) {

@@ -3,45 +3,27 @@ package org.pentecost.server.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.pentecost.server.testing.TestServer;
+import org.pentecost.server.testing.SharedNode;
 import org.pentecost.server.testing.WsClient;
 
 /**
  * A listener always learns the format of what it is about to hear: when a stream starts, when its
  * publisher is replaced by one that encodes differently, and when it switches language.
  */
-class AudioFormatIT {
-  @TempDir static Path dir;
-  static TestServer server;
-  static String alice;
-
-  @BeforeAll
-  static void start() {
-    server =
-        TestServer.start(
-            dir,
-            Map.of("limits.trustedNetworks", "127.0.0.0/8", "connections.refreshOverlap", "1s"));
-    alice = server.token("alice");
+class AudioFormatIT extends SharedNode {
+  AudioFormatIT() {
+    super(Map.of("limits.trustedNetworks", "127.0.0.0/8", "connections.refreshOverlap", "1s"));
   }
 
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  static WsClient join(String query) {
+  WsClient join(String query) {
     return join(query, new JsonNode[1]);
   }
 
   /** Connects; {@code joined[0]} is then its {@code sessionJoined}. */
-  static WsClient join(String query, JsonNode[] joined) {
+  WsClient join(String query, JsonNode[] joined) {
     WsClient c = WsClient.connect(server, query);
     joined[0] = c.next();
     assertThat(joined[0].get("type").asText()).isEqualTo("sessionJoined");

@@ -1,84 +1,32 @@
 package org.pentecost.server.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.pentecost.server.testing.AudioFrames.assertContiguous;
+import static org.pentecost.server.testing.AudioFrames.headers;
+import static org.pentecost.server.testing.AudioFrames.pcm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.pentecost.protocol.AudioFrame;
-import org.pentecost.server.testing.TestServer;
+import org.pentecost.server.testing.SharedNode;
 import org.pentecost.server.testing.WsClient;
 
 /** Live audio through a real node: fan-out, pause, resume, workers, captions, slow listeners. */
-class AudioIT {
-  @TempDir static Path dir;
-  static TestServer server;
-  static String alice;
-
-  @BeforeAll
-  static void start() {
-    server =
-        TestServer.start(
-            dir,
-            Map.of(
-                "limits.sessionCreatesPerHour", "1000",
-                "limits.trustedNetworks", "127.0.0.0/8",
-                "audio.replayWindow", "400ms",
-                "audio.maxListenerLag", "1s",
-                "audio.slowListenerTimeout", "2s",
-                "connections.refreshOverlap", "1s"));
-    alice = server.token("alice");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  static WsClient listener(String id, String query) {
-    WsClient c = WsClient.connect(server, "sessionId=" + id + "&" + query);
-    assertThat(c.next().get("type").asText()).isEqualTo("sessionJoined");
-    return c;
-  }
-
-  static WsClient speaker(String id, String extra) {
-    WsClient s =
-        WsClient.connect(server, "sessionId=" + id + "&role=speaker&token=" + alice + extra);
-    assertThat(s.next().get("type").asText()).isEqualTo("sessionJoined");
-    return s;
-  }
-
-  /** 20 ms of 16 kHz PCM whose first bytes say which frame it is. */
-  static byte[] pcm(int n) {
-    byte[] b = new byte[640];
-    b[0] = (byte) (n >> 8);
-    b[1] = (byte) n;
-    return b;
-  }
-
-  static List<AudioFrame.Header> receive(WsClient c, int count) {
-    List<AudioFrame.Header> got = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      got.add(AudioFrame.readHeader(c.nextFrame()));
-    }
-    return got;
-  }
-
-  static void assertContiguous(List<AudioFrame.Header> frames, long first) {
-    for (int i = 0; i < frames.size(); i++) {
-      assertThat(frames.get(i).sequence()).as("frame %d", i).isEqualTo(first + i);
-    }
+class AudioIT extends SharedNode {
+  AudioIT() {
+    super(
+        SharedNode.loopback(
+            "audio.replayWindow", "400ms",
+            "audio.maxListenerLag", "1s",
+            "audio.slowListenerTimeout", "2s",
+            "connections.refreshOverlap", "1s"));
   }
 
   @Test
@@ -86,11 +34,11 @@ class AudioIT {
     String id = server.createSession(alice, "en");
     List<WsClient> en = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      en.add(listener(id, "targetLanguage=en"));
+      en.add(clients.listener(id, "targetLanguage=en"));
     }
-    try (WsClient es = listener(id, "targetLanguage=es");
-        WsClient floor = listener(id, "targetLanguage=fr&fallback=source");
-        WsClient s = speaker(id, "&codec=pcm16&sampleRate=16000")) {
+    try (WsClient es = clients.listener(id, "targetLanguage=es");
+        WsClient floor = clients.listener(id, "targetLanguage=fr", "fallback=source");
+        WsClient s = clients.speaker(id, "codec=pcm16", "sampleRate=16000")) {
       assertThat(en.get(0).awaitType("streamStarted").get("audio").get("codec").asText())
           .isEqualTo("pcm16");
       for (int n = 1; n <= 50; n++) {
@@ -102,11 +50,11 @@ class AudioIT {
         assertThat(h.language()).isEqualTo("en");
         assertThat(first).hasSize(AudioFrame.HEADER_BYTES + 640);
         assertThat(Arrays.copyOfRange(first, 16, first.length)).isEqualTo(pcm(1));
-        List<AudioFrame.Header> rest = receive(c, 49);
+        List<AudioFrame.Header> rest = headers(c, 49);
         assertContiguous(rest, 2);
         assertThat(rest).noneMatch(x -> x.flags() != 0);
       }
-      assertContiguous(receive(floor, 50), 1);
+      assertContiguous(headers(floor, 50), 1);
       assertThat(server.get("/metrics").body())
           .containsPattern(
               "pentecost_audio_fanout_latency_seconds_count\\{[^}]*language=\"en\"[^}]*\\} [1-9]")
@@ -123,8 +71,8 @@ class AudioIT {
   @Test
   void aPausedSessionDeliversNothingAndResumesContiguously() throws Exception {
     String id = server.createSession(alice, "en");
-    try (WsClient l = listener(id, "targetLanguage=en");
-        WsClient s = speaker(id, "")) {
+    try (WsClient l = clients.listener(id, "targetLanguage=en");
+        WsClient s = clients.speaker(id)) {
       s.sendBinary(pcm(1));
       assertThat(AudioFrame.readHeader(l.nextFrame()).sequence()).isEqualTo(1);
       server.send("PATCH", "/sessions/" + id, alice, "{\"status\":\"paused\"}");
@@ -141,13 +89,13 @@ class AudioIT {
   @Test
   void aRefreshedListenerResumesWithNoGapAndNoDuplicate() {
     String id = server.createSession(alice, "en");
-    try (WsClient s = speaker(id, "")) {
+    try (WsClient s = clients.speaker(id)) {
       WsClient old = WsClient.connect(server, "sessionId=" + id);
       String oldId = old.next().get("connectionId").asText();
       for (int n = 1; n <= 10; n++) {
         s.sendBinary(pcm(n));
       }
-      List<AudioFrame.Header> before = receive(old, 10);
+      List<AudioFrame.Header> before = headers(old, 10);
       assertContiguous(before, 1);
       // It played up to 7 when it refreshed; frames keep coming meanwhile.
       for (int n = 11; n <= 13; n++) {
@@ -160,7 +108,7 @@ class AudioIT {
         for (int n = 14; n <= 20; n++) {
           s.sendBinary(pcm(n));
         }
-        List<AudioFrame.Header> after = receive(fresh, 13);
+        List<AudioFrame.Header> after = headers(fresh, 13);
         assertContiguous(after, 8);
         assertThat(after.get(0).replay()).isTrue();
         assertThat(after.get(12).replay()).isFalse();
@@ -177,12 +125,12 @@ class AudioIT {
   @Test
   void aResumeBeyondTheWindowIsToldAndJoinsLive() {
     String id = server.createSession(alice, "en");
-    try (WsClient s = speaker(id, "");
-        WsClient witness = listener(id, "")) {
+    try (WsClient s = clients.speaker(id);
+        WsClient witness = clients.listener(id)) {
       for (int n = 1; n <= 40; n++) {
         s.sendBinary(pcm(n)); // 800 ms of audio; the window keeps 400 ms
       }
-      receive(witness, 40); // all 40 are through the server
+      headers(witness, 40); // all 40 are through the server
       try (WsClient late = WsClient.connect(server, "sessionId=" + id + "&lastSeq=3")) {
         assertThat(late.next().get("type").asText()).isEqualTo("sessionJoined");
         JsonNode lost = late.awaitType("continuityLost");
@@ -198,18 +146,18 @@ class AudioIT {
   @Test
   void aSpeakerRefreshKeepsTheSequenceGoing() {
     String id = server.createSession(alice, "en");
-    try (WsClient l = listener(id, "")) {
-      WsClient s1 = WsClient.connect(server, "sessionId=" + id + "&role=speaker&token=" + alice);
+    try (WsClient l = clients.listener(id)) {
+      WsClient s1 = clients.connectSpeaker(id);
       String s1Id = s1.next().get("connectionId").asText();
       s1.sendBinary(pcm(1));
       s1.sendBinary(pcm(2));
       // Heard before the refresh starts: frames still in flight from s1 would race the takeover.
-      assertContiguous(receive(l, 2), 1);
-      try (WsClient s2 = speaker(id, "&previousConnectionId=" + s1Id)) {
+      assertContiguous(headers(l, 2), 1);
+      try (WsClient s2 = clients.speaker(id, "previousConnectionId=" + s1Id)) {
         s1.sendBinary(pcm(99)); // the old connection no longer publishes
         s2.sendBinary(pcm(3));
         s1.closeNormally();
-        assertContiguous(receive(l, 1), 3);
+        assertContiguous(headers(l, 1), 3);
         assertThat(l.hasSeen("streamStopped")).isFalse();
       }
     }
@@ -218,7 +166,7 @@ class AudioIT {
   @Test
   void aWorkerHearsTheSourceAndPublishesItsLanguageWithCaptions() {
     String id = server.createSession(alice, "en");
-    try (WsClient s = speaker(id, "");
+    try (WsClient s = clients.speaker(id);
         WsClient es =
             WsClient.connect(server, "sessionId=" + id + "&targetLanguage=es&fallback=source")) {
       JsonNode joined = es.next();
@@ -227,14 +175,7 @@ class AudioIT {
       s.sendBinary(pcm(1));
       assertThat(AudioFrame.readHeader(es.nextFrame()).language()).isEqualTo("en");
 
-      try (WsClient worker =
-          WsClient.connect(
-              server,
-              "sessionId="
-                  + id
-                  + "&role=worker&token="
-                  + alice
-                  + "&targetLanguage=es&codec=opus&frameMs=20")) {
+      try (WsClient worker = clients.connectWorker(id, "es", "codec=opus", "frameMs=20")) {
         JsonNode w = worker.next();
         assertThat(w.get("role").asText()).isEqualTo("worker");
         assertThat(w.get("listenersByLanguage").get("es").asInt()).isEqualTo(1);
@@ -289,10 +230,10 @@ class AudioIT {
     String id = server.createSession(alice, "en");
     List<WsClient> healthy = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
-      healthy.add(listener(id, ""));
+      healthy.add(clients.listener(id));
     }
     try (Socket stalled = stalledListener(id);
-        WsClient s = speaker(id, "")) {
+        WsClient s = clients.speaker(id)) {
       assertThat(server.listenerCount(id)).isEqualTo(101);
       byte[] second = new byte[32_000]; // one second of 16 kHz PCM per frame
       // Stream until the server gives up on the stalled listener (bounded at 40 frames); every
@@ -317,7 +258,7 @@ class AudioIT {
   }
 
   /** A listener that completes the handshake and then never reads again. */
-  private static Socket stalledListener(String id) throws Exception {
+  private Socket stalledListener(String id) throws Exception {
     Socket socket = new Socket();
     socket.setReceiveBufferSize(4096); // before connecting, so that the window stays small
     socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));

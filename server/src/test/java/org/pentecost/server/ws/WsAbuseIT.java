@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pentecost.server.testing.RawSocket;
+import org.pentecost.server.testing.SharedNode;
 import org.pentecost.server.testing.TestServer;
 
 /**
@@ -23,47 +24,44 @@ import org.pentecost.server.testing.TestServer;
  * invalid UTF-8 and broken framing. Each ends in the documented error and close, or a dropped
  * connection where the peer reads nothing, and the node's memory stays bounded.
  */
-class WsAbuseIT {
+class WsAbuseIT extends SharedNode {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
-  @TempDir static Path dir;
-  @TempDir static Path unlimitedDir;
-
-  /** A node with its default message and ping budgets. */
-  static TestServer server;
-
   /** A node whose budgets are out of reach, so that only the bound on queued bytes can act. */
-  static TestServer unlimited;
+  TestServer unlimited;
 
-  static String session;
-  static String unlimitedSession;
+  /** A session on the node with its default message and ping budgets ({@code server}). */
+  String session;
+
+  String unlimitedSession;
+
+  WsAbuseIT() {
+    super(SharedNode.loopback()); // a node with its default message and ping budgets
+  }
 
   @BeforeAll
-  static void start() {
-    Map<String, String> common =
-        Map.of("limits.sessionCreatesPerHour", "1000", "limits.trustedNetworks", "127.0.0.0/8");
-    server = TestServer.start(dir, common);
-    session = server.createSession(server.token("alice"), "en");
-    Map<String, String> noBudgets = new java.util.HashMap<>(common);
-    noBudgets.putAll(
-        Map.of(
+  void start(@TempDir Path unlimitedDir) {
+    session = server.createSession(alice, "en");
+    Map<String, String> noBudgets =
+        SharedNode.loopback(
             "limits.messagesPerSecond", "1000000",
             "limits.messageBurst", "1000000",
             "limits.pingsPerSecond", "1000000",
             "limits.pingBurst", "1000000",
-            "connections.maxQueuedBytes", "65536"));
+            "connections.maxQueuedBytes", "65536");
     unlimited = TestServer.start(unlimitedDir, noBudgets);
     unlimitedSession = unlimited.createSession(unlimited.token("alice"), "en");
   }
 
   @AfterAll
-  static void stop() {
-    server.close();
-    unlimited.close();
+  void stop() {
+    if (unlimited != null) {
+      unlimited.close();
+    }
   }
 
-  private static RawSocket listener(int receiveBuffer) throws IOException {
+  private RawSocket listener(int receiveBuffer) throws IOException {
     return listener(server, session, receiveBuffer);
   }
 
@@ -91,35 +89,25 @@ class WsAbuseIT {
     }
   }
 
-  private static double metric(TestServer node, String name) {
-    double sum = 0;
-    for (String line : node.get("/metrics").body().split("\n")) {
-      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
-  }
-
   @Test
   void repliesToAClientThatNeverReadsAreBoundedAndItIsDropped() throws IOException {
-    double before = metric(unlimited, "pentecost_ws_queue_overflows_total");
+    double before = unlimited.metric("pentecost_ws_queue_overflows_total");
     String big =
         "{\"action\":\"" + "x".repeat(15_000) + "\",\"requestId\":\"" + "y".repeat(15_000) + "\"}";
     try (RawSocket s = listener(unlimited, unlimitedSession, 4096)) {
       assertThat(floodUntilDropped(s, RawSocket.TEXT, big.getBytes())).isTrue();
     }
-    assertThat(metric(unlimited, "pentecost_ws_queue_overflows_total")).isGreaterThan(before);
+    assertThat(unlimited.metric("pentecost_ws_queue_overflows_total")).isGreaterThan(before);
     unlimited.awaitListenerCount(unlimitedSession, 0);
   }
 
   @Test
   void pongsToAClientThatNeverReadsAreBoundedAndItIsDropped() throws IOException {
-    double before = metric(unlimited, "pentecost_ws_queue_overflows_total");
+    double before = unlimited.metric("pentecost_ws_queue_overflows_total");
     try (RawSocket s = listener(unlimited, unlimitedSession, 4096)) {
       assertThat(floodUntilDropped(s, RawSocket.PING, new byte[125])).isTrue();
     }
-    assertThat(metric(unlimited, "pentecost_ws_queue_overflows_total")).isGreaterThan(before);
+    assertThat(unlimited.metric("pentecost_ws_queue_overflows_total")).isGreaterThan(before);
     unlimited.awaitListenerCount(unlimitedSession, 0);
   }
 

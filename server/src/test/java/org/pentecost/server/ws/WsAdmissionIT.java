@@ -5,39 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.pentecost.server.testing.TestServer;
+import org.pentecost.server.testing.SharedNode;
 import org.pentecost.server.testing.WsClient;
 
 /** Who gets in at /ws, and what everyone else is told. */
-class WsAdmissionIT {
-  @TempDir static Path dir;
-  static TestServer server;
-  static String alice;
-  static String bob;
-
-  @BeforeAll
-  static void start() {
-    server =
-        TestServer.start(
-            dir,
-            Map.of(
-                "limits.sessionCreatesPerHour", "1000",
-                "limits.trustedNetworks", "127.0.0.0/8",
-                "sessions.maxListeners", "3"));
-    alice = server.token("alice");
-    bob = server.token("bob");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
+class WsAdmissionIT extends SharedNode {
+  WsAdmissionIT() {
+    super(SharedNode.loopback("sessions.maxListeners", "3"));
   }
 
   @Test
@@ -75,8 +52,7 @@ class WsAdmissionIT {
     String id = server.createSession(alice, "en");
     try (WsClient listener = WsClient.connect(server, "sessionId=" + id + "&targetLanguage=de")) {
       listener.next();
-      try (WsClient speaker =
-          WsClient.connect(server, "sessionId=" + id + "&role=speaker&token=" + alice)) {
+      try (WsClient speaker = clients.connectSpeaker(id)) {
         JsonNode joined = speaker.next();
         assertThat(joined.get("type").asText()).isEqualTo("sessionJoined");
         assertThat(joined.get("role").asText()).isEqualTo("speaker");
@@ -150,7 +126,7 @@ class WsAdmissionIT {
         .isEqualTo(404);
   }
 
-  private static void rejected(String query, String code, int closeCode) {
+  private void rejected(String query, String code, int closeCode) {
     try (WsClient c = WsClient.connect(server, query)) {
       JsonNode error = c.next();
       assertThat(error.get("type").asText()).isEqualTo("error");

@@ -4,61 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.pentecost.server.testing.TestServer;
+import org.pentecost.server.testing.Clients;
+import org.pentecost.server.testing.SharedNode;
 import org.pentecost.server.testing.WsClient;
 
 /** Refresh, drops, takeovers, session changes and stats, with the counts checked at each step. */
-class WsLifecycleIT {
-  @TempDir static Path dir;
-  static TestServer server;
-  static String alice;
-
-  @BeforeAll
-  static void start() {
-    server =
-        TestServer.start(
-            dir,
-            Map.of(
-                "limits.sessionCreatesPerHour", "1000",
-                "limits.trustedNetworks", "127.0.0.0/8",
-                "sessions.speakerGracePeriod", "1500ms",
-                "connections.refreshOverlap", "1s",
-                "connections.statsInterval", "300ms"));
-    alice = server.token("alice");
+class WsLifecycleIT extends SharedNode {
+  WsLifecycleIT() {
+    super(
+        SharedNode.loopback(
+            "sessions.speakerGracePeriod", "1500ms",
+            "connections.refreshOverlap", "1s",
+            "connections.statsInterval", "300ms"));
   }
 
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  static WsClient listener(String id, String query) {
-    WsClient c = WsClient.connect(server, "sessionId=" + id + "&" + query);
-    assertThat(c.next().get("type").asText()).isEqualTo("sessionJoined");
-    return c;
-  }
-
-  static WsClient speaker(String id, String extra) {
-    return WsClient.connect(server, "sessionId=" + id + "&role=speaker&token=" + alice + extra);
-  }
-
-  static int count(String id) {
+  int count(String id) {
     return server.listenerCount(id);
   }
 
-  static void awaitCount(String id, int n) {
+  void awaitCount(String id, int n) {
     server.awaitListenerCount(id, n);
   }
 
@@ -98,7 +69,8 @@ class WsLifecycleIT {
     String id = server.createSession(alice, "en");
     try (WsClient first = WsClient.connect(server, "sessionId=" + id + "&targetLanguage=es")) {
       String firstId = first.next().get("connectionId").asText();
-      try (WsClient second = listener(id, "targetLanguage=fr&previousConnectionId=" + firstId)) {
+      try (WsClient second =
+          clients.listener(id, "targetLanguage=fr", "previousConnectionId=" + firstId)) {
         assertThat(first.awaitClose()).isEqualTo(4002);
         JsonNode counts = server.get("/sessions/" + id).json();
         assertThat(counts.get("listenerCount").asInt()).isEqualTo(1);
@@ -120,7 +92,7 @@ class WsLifecycleIT {
         assertThat(thief.next().get("code").asText()).isEqualTo("NOT_SESSION_OWNER");
         assertThat(thief.awaitClose()).isEqualTo(4403);
       }
-      try (WsClient asSpeaker = speaker(a, "&previousConnectionId=" + aId)) {
+      try (WsClient asSpeaker = clients.connectSpeaker(a, "previousConnectionId=" + aId)) {
         assertThat(asSpeaker.next().get("code").asText()).isEqualTo("NOT_SESSION_OWNER");
         assertThat(asSpeaker.awaitClose()).isEqualTo(4403);
       }
@@ -132,10 +104,11 @@ class WsLifecycleIT {
   @Test
   void aSpeakerRefreshMovesTheRoleWithoutListenersNoticing() {
     String id = server.createSession(alice, "en");
-    try (WsClient l = listener(id, "targetLanguage=es");
-        WsClient s1 = speaker(id, "")) {
+    try (WsClient l = clients.listener(id, "targetLanguage=es");
+        WsClient s1 = clients.connectSpeaker(id)) {
       String s1Id = s1.next().get("connectionId").asText();
-      try (WsClient s2 = speaker(id, "&action=refreshConnection&previousConnectionId=" + s1Id)) {
+      try (WsClient s2 =
+          clients.connectSpeaker(id, "action=refreshConnection", "previousConnectionId=" + s1Id)) {
         assertThat(s2.next().get("type").asText()).isEqualTo("sessionJoined");
         assertThat(s2.next().get("type").asText()).isEqualTo("connectionRefreshComplete");
         s1.closeNormally();
@@ -144,16 +117,8 @@ class WsLifecycleIT {
         assertThat(l.awaitType("sessionStatus").get("speakerConnected").asBoolean()).isTrue();
         assertThat(l.hasSeen("speakerDisconnected")).isFalse();
         // another user cannot take the speaker's connection over
-        String bob = server.token("bob");
         try (WsClient other =
-            WsClient.connect(
-                server,
-                "sessionId="
-                    + id
-                    + "&role=speaker&token="
-                    + bob
-                    + "&previousConnectionId="
-                    + s1Id)) {
+            Clients.of(server, bob).connectSpeaker(id, "previousConnectionId=" + s1Id)) {
           assertThat(other.next().get("code").asText()).isEqualTo("NOT_SESSION_OWNER");
         }
       }
@@ -163,10 +128,10 @@ class WsLifecycleIT {
   @Test
   void aSecondSpeakerConnectionTakesOverAndTheFirstIsToldWhy() {
     String id = server.createSession(alice, "en");
-    try (WsClient l = listener(id, "targetLanguage=es");
-        WsClient s1 = speaker(id, "")) {
+    try (WsClient l = clients.listener(id, "targetLanguage=es");
+        WsClient s1 = clients.connectSpeaker(id)) {
       s1.next();
-      try (WsClient s2 = speaker(id, "")) {
+      try (WsClient s2 = clients.connectSpeaker(id)) {
         assertThat(s2.next().get("type").asText()).isEqualTo("sessionJoined");
         assertThat(s1.awaitClose()).isEqualTo(4002);
         Thread.sleep(300);
@@ -180,13 +145,13 @@ class WsLifecycleIT {
   @Test
   void aDroppedSpeakerThatComesBackInTimeKeepsTheSession() {
     String id = server.createSession(alice, "en");
-    try (WsClient l = listener(id, "targetLanguage=es")) {
-      WsClient s1 = speaker(id, "");
+    try (WsClient l = clients.listener(id, "targetLanguage=es")) {
+      WsClient s1 = clients.connectSpeaker(id);
       s1.next();
       s1.abort();
       JsonNode gone = l.awaitType("speakerDisconnected");
       assertThat(gone.get("gracePeriodMs").asLong()).isEqualTo(1500);
-      try (WsClient s2 = speaker(id, "")) {
+      try (WsClient s2 = clients.connectSpeaker(id)) {
         assertThat(s2.next().get("type").asText()).isEqualTo("sessionJoined");
         l.awaitType("speakerReconnected");
         Thread.sleep(2000);
@@ -201,8 +166,8 @@ class WsLifecycleIT {
   @Test
   void aSpeakerThatDoesNotComeBackEndsTheSession() {
     String id = server.createSession(alice, "en");
-    try (WsClient l = listener(id, "targetLanguage=es")) {
-      WsClient s = speaker(id, "");
+    try (WsClient l = clients.listener(id, "targetLanguage=es")) {
+      WsClient s = clients.connectSpeaker(id);
       s.next();
       s.abort();
       l.awaitType("speakerDisconnected");
@@ -216,9 +181,9 @@ class WsLifecycleIT {
   @Test
   void pauseResumeAndDeleteReachEveryConnection() {
     String id = server.createSession(alice, "en");
-    try (WsClient l1 = listener(id, "targetLanguage=es");
-        WsClient l2 = listener(id, "targetLanguage=fr");
-        WsClient s = speaker(id, "")) {
+    try (WsClient l1 = clients.listener(id, "targetLanguage=es");
+        WsClient l2 = clients.listener(id, "targetLanguage=fr");
+        WsClient s = clients.connectSpeaker(id)) {
       s.next();
       server.send("PATCH", "/sessions/" + id, alice, "{\"status\":\"paused\"}");
       for (WsClient c : List.of(l1, l2, s)) {
@@ -255,15 +220,15 @@ class WsLifecycleIT {
   @Test
   void theSpeakerGetsCoalescedStatsWithDemandSignals() throws Exception {
     String id = server.createSession(alice, "en");
-    try (WsClient s = speaker(id, "")) {
+    try (WsClient s = clients.connectSpeaker(id)) {
       assertThat(s.next().get("listenerCount").asInt()).isZero();
-      WsClient es = listener(id, "targetLanguage=es");
+      WsClient es = clients.listener(id, "targetLanguage=es");
       JsonNode first = s.awaitType("listenerStats");
       assertThat(first.get("listenersByLanguage").get("es").asInt()).isEqualTo(1);
       assertThat(first.get("languagesGained").toString()).isEqualTo("[\"es\"]");
       List<WsClient> fr = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
-        fr.add(listener(id, "targetLanguage=fr"));
+        fr.add(clients.listener(id, "targetLanguage=fr"));
       }
       await()
           .atMost(Duration.ofSeconds(5))

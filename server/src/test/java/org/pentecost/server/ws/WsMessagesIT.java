@@ -3,43 +3,20 @@ package org.pentecost.server.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.pentecost.server.testing.TestServer;
+import org.pentecost.server.testing.SharedNode;
 import org.pentecost.server.testing.WsClient;
 
 /** Routing by action, and every kind of bad input, on admitted connections. */
-class WsMessagesIT {
-  @TempDir static Path dir;
-  static TestServer server;
-  static String alice;
-
-  @BeforeAll
-  static void start() {
-    server =
-        TestServer.start(
-            dir,
-            Map.of(
-                "limits.sessionCreatesPerHour", "1000",
-                "limits.trustedNetworks", "127.0.0.0/8",
-                "connections.maxFrameBytes", "2048",
-                "connections.maxMessageBytes", "4096"));
-    alice = server.token("alice");
+class WsMessagesIT extends SharedNode {
+  WsMessagesIT() {
+    super(
+        SharedNode.loopback(
+            "connections.maxFrameBytes", "2048", "connections.maxMessageBytes", "4096"));
   }
 
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  private static WsClient listener(String id, String language) {
-    WsClient c = WsClient.connect(server, "sessionId=" + id + "&targetLanguage=" + language);
-    assertThat(c.next().get("type").asText()).isEqualTo("sessionJoined");
-    return c;
+  private WsClient listener(String id, String language) {
+    return clients.listener(id, "targetLanguage=" + language);
   }
 
   @Test
@@ -89,8 +66,7 @@ class WsMessagesIT {
   @Test
   void speakersDoNotSwitchLanguage() {
     String id = server.createSession(alice, "en");
-    try (WsClient speaker =
-        WsClient.connect(server, "sessionId=" + id + "&role=speaker&token=" + alice)) {
+    try (WsClient speaker = clients.connectSpeaker(id)) {
       speaker.next();
       speaker.send("{\"action\":\"switchLanguage\",\"targetLanguage\":\"fr\"}");
       assertThat(speaker.next().get("code").asText()).isEqualTo("ACTION_NOT_ALLOWED");
