@@ -2,10 +2,8 @@ package org.pentecost.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,11 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -109,31 +104,19 @@ final class ConnectCommand implements Callable<Integer> {
     long deadline = startedAt + common.timeout.toNanos();
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-    Thread watchdog = watchdog(deadline, err);
-    Vertx vertx =
-        Vertx.builder()
-            .with(
-                new VertxOptions()
-                    .setEventLoopPoolSize(common.eventLoops)
-                    .setWorkerPoolSize(2)
-                    .setInternalBlockingPoolSize(2))
-            .build();
-    ScheduledExecutorService ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "bench-progress");
-              t.setDaemon(true);
-              return t;
-            });
+    // Last resort: a run still going 30 s after its deadline (a stuck close, a hung jcmd) ends.
+    Thread watchdog =
+        Waits.watchdog(
+            deadline + TimeUnit.SECONDS.toNanos(30),
+            "still running 30 s past --timeout; exiting",
+            err);
+    Vertx vertx = BenchVertx.create(common.eventLoops);
+    ScheduledExecutorService ticker = Waits.daemonTicker();
     try {
       return run(v, probe, vertx, ticker, deadline, out, err);
     } finally {
       ticker.shutdownNow();
-      try {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        err.println("bench: Vert.x did not close cleanly: " + e);
-      }
+      BenchVertx.close(vertx, err);
       watchdog.interrupt();
     }
   }
@@ -151,7 +134,7 @@ final class ConnectCommand implements Callable<Integer> {
     JsonObject json = report.json();
     int total = common.sessions * common.listenersPerSession;
     json.put("bench", "connect")
-        .put("args", new JsonArray(redactedArgs()))
+        .put("args", new JsonArray(Redact.args(spec.commandLine().getParseResult().originalArgs())))
         .put("target", v.target().httpBase())
         .put("sessions", common.sessions)
         .put("listenersPerSession", common.listenersPerSession)
@@ -164,12 +147,12 @@ final class ConnectCommand implements Callable<Integer> {
         .put("eventLoops", common.eventLoops);
 
     // 1. Sessions.
-    log(err, "creating " + common.sessions + " session(s)");
+    Waits.log(err, "creating " + common.sessions + " session(s)");
     List<String> sessionIds =
-        await(
+        Waits.await(
             new SessionCreator(vertx, v.target(), common.token)
-                .create(common.sessions, common.sourceLanguage, remainingMillis(deadline)),
-            remainingMillis(deadline));
+                .create(common.sessions, common.sourceLanguage, Waits.remainingMillis(deadline)),
+            Waits.remainingMillis(deadline));
     json.put("firstSessionId", sessionIds.get(0));
 
     ListenerPool.Settings settings =
@@ -191,7 +174,7 @@ final class ConnectCommand implements Callable<Integer> {
     long rssBefore = -1;
     OptionalLong heapBefore = OptionalLong.empty();
     if (probe != null) {
-      log(err, "server " + probe.pid() + ": full GC, then RSS before connecting");
+      Waits.log(err, "server " + probe.pid() + ": full GC, then RSS before connecting");
       probe.fullGc();
       Thread.sleep(GC_SETTLE_MILLIS);
       rssBefore = probe.rssBytes();
@@ -203,8 +186,8 @@ final class ConnectCommand implements Callable<Integer> {
         new ListenerPool.Plan(
             sessionIds, common.listenersPerSession, common.languages, order == Order.interleaved);
     ListenerPool pool = new ListenerPool(vertx, v.target(), plan, settings);
-    await(pool.deploy(), remainingMillis(deadline));
-    log(err, "opening " + total + " listener(s)");
+    Waits.await(pool.deploy(), Waits.remainingMillis(deadline));
+    Waits.log(err, "opening " + total + " listener(s)");
     AtomicReference<Double> peakServerCpu = new AtomicReference<>(Double.NaN);
     AtomicReference<CpuMeter.Sample> lastTick = new AtomicReference<>();
     CpuMeter.Sample rampStart = cpu.sample();
@@ -220,7 +203,7 @@ final class ConnectCommand implements Callable<Integer> {
                     serverPct, (a, b) -> Double.isNaN(a) ? b : Math.max(a, b));
               }
               if (!quiet) {
-                log(
+                Waits.log(
                     err,
                     String.format(
                         java.util.Locale.ROOT,
@@ -236,18 +219,18 @@ final class ConnectCommand implements Callable<Integer> {
             1,
             1,
             TimeUnit.SECONDS);
-    boolean rampComplete = awaitUntil(ramp, deadline);
+    boolean rampComplete = Waits.awaitUntil(ramp, deadline);
     CpuMeter.Sample rampEnd = cpu.sample();
     progress.cancel(false);
     if (!rampComplete) {
-      log(err, "timeout: the ramp did not finish; no new connections");
-      await(pool.stopLaunching(), 5_000);
+      Waits.log(err, "timeout: the ramp did not finish; no new connections");
+      Waits.await(pool.stopLaunching(), 5_000);
     }
 
     // 4. Hold.
     long holdEnd = Math.min(System.nanoTime() + hold.toNanos(), deadline);
-    log(err, "holding " + pool.openCount() + " connection(s) idle");
-    sleepUntil(holdEnd);
+    Waits.log(err, "holding " + pool.openCount() + " connection(s) idle");
+    Waits.sleepUntil(holdEnd);
     CpuMeter.Sample holdDone = cpu.sample();
     int held = pool.openCount();
 
@@ -256,8 +239,9 @@ final class ConnectCommand implements Callable<Integer> {
     long rssAfter2 = -1;
     OptionalLong heapAfter = OptionalLong.empty();
     List<String> histogram = List.of();
-    if (probe != null && remainingMillis(deadline) > GC_SETTLE_MILLIS + 2_000) {
-      log(err, "server " + probe.pid() + ": full GC, then RSS with " + held + " idle listeners");
+    if (probe != null && Waits.remainingMillis(deadline) > GC_SETTLE_MILLIS + 2_000) {
+      Waits.log(
+          err, "server " + probe.pid() + ": full GC, then RSS with " + held + " idle listeners");
       probe.fullGc();
       Thread.sleep(GC_SETTLE_MILLIS);
       rssAfter1 = probe.rssBytes();
@@ -270,10 +254,10 @@ final class ConnectCommand implements Callable<Integer> {
     }
 
     // 6. Close.
-    log(err, "closing");
-    await(pool.closeAll(CLOSE_TIMEOUT_MILLIS), CLOSE_TIMEOUT_MILLIS + 5_000);
-    ListenerPool.Result r = await(pool.result(), 5_000);
-    await(pool.shutdown(), 5_000);
+    Waits.log(err, "closing");
+    Waits.await(pool.closeAll(CLOSE_TIMEOUT_MILLIS), CLOSE_TIMEOUT_MILLIS + 5_000);
+    ListenerPool.Result r = Waits.await(pool.result(), 5_000);
+    Waits.await(pool.shutdown(), 5_000);
 
     // 7. Report.
     RampStats ramped =
@@ -387,28 +371,28 @@ final class ConnectCommand implements Callable<Integer> {
       perSession = common.warmup;
     }
     int sessions = (common.warmup + perSession - 1) / perSession;
-    log(err, "warm-up: " + sessions + " session(s) x " + perSession + " listener(s)");
+    Waits.log(err, "warm-up: " + sessions + " session(s) x " + perSession + " listener(s)");
     List<String> ids =
-        await(
+        Waits.await(
             new SessionCreator(vertx, target, common.token)
-                .create(sessions, common.sourceLanguage, remainingMillis(deadline)),
-            remainingMillis(deadline));
+                .create(sessions, common.sourceLanguage, Waits.remainingMillis(deadline)),
+            Waits.remainingMillis(deadline));
     ListenerPool pool =
         new ListenerPool(
             vertx,
             target,
             new ListenerPool.Plan(ids, perSession, common.languages, false),
             settings);
-    await(pool.deploy(), remainingMillis(deadline));
+    Waits.await(pool.deploy(), Waits.remainingMillis(deadline));
     long started = System.nanoTime();
-    if (!awaitUntil(pool.start(), deadline)) {
-      await(pool.stopLaunching(), 5_000);
+    if (!Waits.awaitUntil(pool.start(), deadline)) {
+      Waits.await(pool.stopLaunching(), 5_000);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    await(pool.closeAll(CLOSE_TIMEOUT_MILLIS), CLOSE_TIMEOUT_MILLIS + 5_000);
-    ListenerPool.Result r = await(pool.result(), 5_000);
-    await(pool.shutdown(), 5_000);
-    log(
+    Waits.await(pool.closeAll(CLOSE_TIMEOUT_MILLIS), CLOSE_TIMEOUT_MILLIS + 5_000);
+    ListenerPool.Result r = Waits.await(pool.result(), 5_000);
+    Waits.await(pool.shutdown(), 5_000);
+    Waits.log(
         err,
         String.format(
             java.util.Locale.ROOT,
@@ -557,92 +541,5 @@ final class ConnectCommand implements Callable<Integer> {
   private static String abbreviate(String s) {
     String one = s.replace('\n', ' ');
     return one.length() > 100 ? one.substring(0, 100) + "..." : one;
-  }
-
-  /** The original arguments with the token's value hidden. */
-  private List<String> redactedArgs() {
-    List<String> out = new ArrayList<>();
-    List<String> original = spec.commandLine().getParseResult().originalArgs();
-    boolean hide = false;
-    for (String a : original) {
-      if (hide) {
-        out.add("***");
-        hide = false;
-      } else if (a.equals("--token")) {
-        out.add(a);
-        hide = true;
-      } else if (a.startsWith("--token=")) {
-        out.add("--token=***");
-      } else {
-        out.add(a);
-      }
-    }
-    return out;
-  }
-
-  // ---- waiting ----
-
-  static long remainingMillis(long deadline) {
-    return Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-  }
-
-  static <T> T await(Future<T> f, long millis) throws Exception {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof Exception ex) {
-        throw ex;
-      }
-      throw e;
-    } catch (TimeoutException e) {
-      throw new IOException("timed out after " + millis + " ms", e);
-    }
-  }
-
-  /** Whether f completed before the deadline. */
-  private static boolean awaitUntil(Future<?> f, long deadline) throws Exception {
-    try {
-      await(f, remainingMillis(deadline));
-      return true;
-    } catch (IOException e) {
-      if (e.getCause() instanceof TimeoutException) {
-        return false;
-      }
-      throw e;
-    }
-  }
-
-  private static void sleepUntil(long nanoTime) throws InterruptedException {
-    long left;
-    while ((left = nanoTime - System.nanoTime()) > 0) {
-      TimeUnit.NANOSECONDS.sleep(Math.min(left, 1_000_000_000L));
-    }
-  }
-
-  private static void log(PrintStream err, String message) {
-    err.println("bench: " + message);
-  }
-
-  /**
-   * Last resort: if the run is still going 30 s after its deadline (a stuck close, a hung jcmd),
-   * the process ends itself.
-   */
-  private static Thread watchdog(long deadline, PrintStream err) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                sleepUntil(deadline + TimeUnit.SECONDS.toNanos(30));
-                err.println("bench: still running 30 s past --timeout; exiting");
-                Runtime.getRuntime().halt(3);
-              } catch (InterruptedException e) {
-                // the run finished
-              }
-            },
-            "bench-watchdog");
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 }

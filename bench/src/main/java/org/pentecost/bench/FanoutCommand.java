@@ -2,7 +2,6 @@ package org.pentecost.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.io.PrintStream;
@@ -65,23 +64,14 @@ final class FanoutCommand implements Callable<Integer> {
     long hardDeadline = setupDeadline + o.warmup.toNanos() + o.duration.toNanos() + 60_000_000_000L;
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-    Thread watchdog = watchdog(hardDeadline, err);
-    Vertx vertx =
-        Vertx.builder()
-            .with(
-                new VertxOptions()
-                    .setEventLoopPoolSize(o.eventLoops)
-                    .setWorkerPoolSize(2)
-                    .setInternalBlockingPoolSize(2))
-            .build();
+    // Last resort: a run still going a minute past its own bound ends the process.
+    Thread watchdog =
+        Waits.watchdog(hardDeadline, "fanout still running past its time bound; exiting", err);
+    Vertx vertx = BenchVertx.create(o.eventLoops);
     try {
       return run(v, probe, vertx, setupDeadline, out, err);
     } finally {
-      try {
-        ConnectCommand.await(vertx.close(), 10_000);
-      } catch (Exception e) {
-        err.println("bench: Vert.x did not close cleanly: " + e);
-      }
+      BenchVertx.close(vertx, err);
       watchdog.interrupt();
     }
   }
@@ -97,12 +87,12 @@ final class FanoutCommand implements Callable<Integer> {
     int listeners = o.sessions * o.listenersPerSession;
     int k = o.eventLoops;
     List<Target> listenerTargets = o.listenerTargets(v.target());
-    log(err, "creating " + o.sessions + " session(s)");
+    Waits.log(err, "creating " + o.sessions + " session(s)");
     List<String> ids =
-        ConnectCommand.await(
+        Waits.await(
             new SessionCreator(vertx, v.target(), o.token)
-                .create(o.sessions, o.sourceLanguage, remaining(deadline)),
-            remaining(deadline));
+                .create(o.sessions, o.sourceLanguage, Waits.remainingMillis(deadline)),
+            Waits.remainingMillis(deadline));
 
     List<WebSocketClient> clients = new ArrayList<>();
     List<String> addresses = v.sourceAddresses().isEmpty() ? null : v.sourceAddresses();
@@ -143,10 +133,10 @@ final class FanoutCommand implements Callable<Integer> {
     }
     List<Future<String>> deployed = new ArrayList<>();
     loops.forEach(l -> deployed.add(vertx.deployVerticle(l)));
-    ConnectCommand.await(Future.all(deployed), remaining(deadline));
+    Waits.await(Future.all(deployed), Waits.remainingMillis(deadline));
 
     // Speakers first: the listeners then join a live stream, as they would in church.
-    log(err, "connecting " + o.sessions + " speaker(s)");
+    Waits.log(err, "connecting " + o.sessions + " speaker(s)");
     URI base = URI.create(v.target().httpBase());
     List<Future<Void>> speaking = new ArrayList<>();
     for (int d = 0; d < k; d++) {
@@ -167,9 +157,9 @@ final class FanoutCommand implements Callable<Integer> {
                       speakerClient,
                       o.connectTimeout)));
     }
-    ConnectCommand.await(Future.all(speaking), remaining(deadline));
+    Waits.await(Future.all(speaking), Waits.remainingMillis(deadline));
 
-    log(
+    Waits.log(
         err,
         "opening "
             + listeners
@@ -182,8 +172,8 @@ final class FanoutCommand implements Callable<Integer> {
     FanoutProgress progress = new FanoutProgress(loops, probe, listeners, quiet, err);
     progress.start();
     try {
-      if (!awaitUntil(Future.all(ramp), deadline)) {
-        log(err, "timeout: not every listener joined; sending to those that did");
+      if (!Waits.awaitUntil(Future.all(ramp), deadline)) {
+        Waits.log(err, "timeout: not every listener joined; sending to those that did");
       }
 
       // Send: warm-up, then the measured window.
@@ -193,11 +183,11 @@ final class FanoutCommand implements Callable<Integer> {
       Pacer pacer = Pacer.of(t0, windowEnd - t0, o.rate);
       List<Future<Void>> started = new ArrayList<>();
       loops.forEach(l -> started.add(l.startSending(pacer, o.sessions, windowStart, windowEnd)));
-      ConnectCommand.await(Future.all(started), 10_000);
-      log(err, "sending; measuring from " + o.warmup.toMillis() / 1000.0 + " s");
-      sleepUntil(windowStart);
+      Waits.await(Future.all(started), 10_000);
+      Waits.log(err, "sending; measuring from " + o.warmup.toMillis() / 1000.0 + " s");
+      Waits.sleepUntil(windowStart);
       CpuMeter.Sample a = progress.cpu().sample();
-      sleepUntil(windowEnd);
+      Waits.sleepUntil(windowEnd);
       CpuMeter.Sample b = progress.cpu().sample();
       drain(loops);
       progress.stop();
@@ -205,7 +195,7 @@ final class FanoutCommand implements Callable<Integer> {
       List<Future<FanoutLoop.Result>> results = new ArrayList<>();
       loops.forEach(l -> results.add(l.result()));
       List<FanoutLoop.Result> parts = new ArrayList<>();
-      var all = ConnectCommand.await(Future.all(results), 10_000);
+      var all = Waits.await(Future.all(results), 10_000);
       for (int d = 0; d < k; d++) {
         parts.add(all.resultAt(d));
       }
@@ -214,14 +204,14 @@ final class FanoutCommand implements Callable<Integer> {
       if (probe != null) {
         rss = probe.rssBytes();
       }
-      log(err, "closing");
+      Waits.log(err, "closing");
       List<Future<Void>> closing = new ArrayList<>();
       loops.forEach(l -> closing.add(l.closeAll(CLOSE_TIMEOUT_MILLIS)));
-      ConnectCommand.await(Future.join(closing), CLOSE_TIMEOUT_MILLIS + 5_000);
+      Waits.await(Future.join(closing), CLOSE_TIMEOUT_MILLIS + 5_000);
       List<Future<Void>> shut = new ArrayList<>();
       clients.forEach(c -> shut.add(c.close()));
       shut.add(speakerClient.close());
-      ConnectCommand.await(Future.join(shut), 5_000);
+      Waits.await(Future.join(shut), 5_000);
 
       List<String> args = Redact.args(spec.commandLine().getParseResult().originalArgs());
       FanoutReport.build(o, args, r, v, listenerTargets, probe, progress.cpu(), a, b, rss)
@@ -255,7 +245,7 @@ final class FanoutCommand implements Callable<Integer> {
     while (System.nanoTime() < until) {
       long delivered = 0;
       for (FanoutLoop l : loops) {
-        delivered += ConnectCommand.await(l.on(() -> Future.succeededFuture(l.delivered())), 5_000);
+        delivered += Waits.await(l.on(() -> Future.succeededFuture(l.delivered())), 5_000);
       }
       if (delivered != last) {
         last = delivered;
@@ -265,51 +255,5 @@ final class FanoutCommand implements Callable<Integer> {
       }
       Thread.sleep(100);
     }
-  }
-
-  private static long remaining(long deadline) {
-    return ConnectCommand.remainingMillis(deadline);
-  }
-
-  private static boolean awaitUntil(Future<?> f, long deadline) throws Exception {
-    try {
-      ConnectCommand.await(f, remaining(deadline));
-      return true;
-    } catch (java.io.IOException e) {
-      if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
-        return false;
-      }
-      throw e;
-    }
-  }
-
-  private static void sleepUntil(long nanoTime) throws InterruptedException {
-    long left;
-    while ((left = nanoTime - System.nanoTime()) > 0) {
-      TimeUnit.NANOSECONDS.sleep(Math.min(left, 1_000_000_000L));
-    }
-  }
-
-  static void log(PrintStream err, String message) {
-    err.println("bench: " + message);
-  }
-
-  /** Last resort: a run still going a minute past its own bound ends the process. */
-  private static Thread watchdog(long deadline, PrintStream err) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                sleepUntil(deadline);
-                err.println("bench: fanout still running past its time bound; exiting");
-                Runtime.getRuntime().halt(3);
-              } catch (InterruptedException e) {
-                // the run finished
-              }
-            },
-            "bench-watchdog");
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 }
