@@ -185,7 +185,7 @@ final class ConnectCommand implements Callable<Integer> {
     ListenerPool.Plan plan =
         new ListenerPool.Plan(
             sessionIds, common.listenersPerSession, common.languages, order == Order.interleaved);
-    ListenerPool pool = new ListenerPool(vertx, v.target(), plan, settings);
+    ListenerPool pool = listeners(vertx, v.target(), plan, settings);
     Waits.await(pool.deploy(), Waits.remainingMillis(deadline));
     Waits.log(err, "opening " + total + " listener(s)");
     AtomicReference<Double> peakServerCpu = new AtomicReference<>(Double.NaN);
@@ -256,7 +256,7 @@ final class ConnectCommand implements Callable<Integer> {
     // 6. Close.
     Waits.log(err, "closing");
     Waits.await(pool.closeAll(CLOSE_TIMEOUT_MILLIS), CLOSE_TIMEOUT_MILLIS + 5_000);
-    ListenerPool.Result r = Waits.await(pool.result(), 5_000);
+    ListenerStats r = Waits.await(pool.result(), 5_000);
     Waits.await(pool.shutdown(), 5_000);
 
     // 7. Report.
@@ -359,6 +359,16 @@ final class ConnectCommand implements Callable<Integer> {
     return ok ? 0 : 1;
   }
 
+  /** The listeners of {@code plan}, all on {@code target}. */
+  private static ListenerPool listeners(
+      Vertx vertx, Target target, ListenerPool.Plan plan, ListenerPool.Settings settings) {
+    return new ListenerPool(
+        vertx,
+        new ListenerRoutes(
+            plan, List.of(target), settings.eventLoops(), ListenerRoutes::listenerUri),
+        settings);
+  }
+
   /** Opens about {@code --warmup} listeners on their own sessions and closes them again. */
   private JsonObject warmUp(
       Vertx vertx, Target target, ListenerPool.Settings settings, long deadline, PrintStream err)
@@ -378,7 +388,7 @@ final class ConnectCommand implements Callable<Integer> {
                 .create(sessions, common.sourceLanguage, Waits.remainingMillis(deadline)),
             Waits.remainingMillis(deadline));
     ListenerPool pool =
-        new ListenerPool(
+        listeners(
             vertx,
             target,
             new ListenerPool.Plan(ids, perSession, common.languages, false),
@@ -390,7 +400,7 @@ final class ConnectCommand implements Callable<Integer> {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     Waits.await(pool.closeAll(CLOSE_TIMEOUT_MILLIS), CLOSE_TIMEOUT_MILLIS + 5_000);
-    ListenerPool.Result r = Waits.await(pool.result(), 5_000);
+    ListenerStats r = Waits.await(pool.result(), 5_000);
     Waits.await(pool.shutdown(), 5_000);
     Waits.log(
         err,
@@ -409,7 +419,7 @@ final class ConnectCommand implements Callable<Integer> {
 
   private void table(
       Report report,
-      ListenerPool.Result r,
+      ListenerStats r,
       RampStats ramped,
       int total,
       int held,

@@ -154,7 +154,7 @@ final class FanoutLoop implements Deployable {
             e -> {
               if (l.state == FanoutListener.CONNECTING) {
                 l.state = FanoutListener.CLOSED;
-                fail(ListenerPool.failureKey(e), String.valueOf(e.getMessage()));
+                fail(ListenerConnection.failureKey(e), String.valueOf(e.getMessage()));
               }
             });
   }
