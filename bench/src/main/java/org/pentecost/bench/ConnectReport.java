@@ -201,21 +201,7 @@ final class ConnectReport {
     report.row(
         "time to all",
         r.joined() == total ? Report.num(ramped.lastJoinSeconds(), 3) + " s" : "not reached");
-    JsonObject lat = Report.latencyMillis(r.joinLatencyMicros());
-    if (lat.containsKey("p50")) {
-      report.row(
-          "join latency ms",
-          "p50 "
-              + lat.getDouble("p50")
-              + "  p90 "
-              + lat.getDouble("p90")
-              + "  p99 "
-              + lat.getDouble("p99")
-              + "  p99.9 "
-              + lat.getDouble("p999")
-              + "  max "
-              + lat.getDouble("max"));
-    }
+    report.latencyRow("join latency ms", r.joinLatencyMicros());
     report.row("failed", Report.count(r.failed()));
     for (Map.Entry<String, Long> e : r.failures().entrySet()) {
       String sample = r.failureSamples().get(e.getKey());
