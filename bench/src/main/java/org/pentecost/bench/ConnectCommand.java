@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -95,21 +94,12 @@ final class ConnectCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     long deadline = System.nanoTime() + common.timeout.toNanos();
-    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
     // Last resort: a run still going 30 s after its deadline (a stuck close, a hung jcmd) ends.
-    Thread watchdog =
-        Waits.watchdog(
-            deadline + TimeUnit.SECONDS.toNanos(30),
-            "still running 30 s past --timeout; exiting",
-            err);
-    Vertx vertx = BenchVertx.create(common.eventLoops);
-    try {
-      return run(v, probe, vertx, deadline, out, err);
-    } finally {
-      BenchVertx.close(vertx, err);
-      watchdog.interrupt();
-    }
+    return BenchVertx.run(
+        common.eventLoops,
+        deadline + TimeUnit.SECONDS.toNanos(30),
+        "still running 30 s past --timeout; exiting",
+        (vertx, out, err) -> run(v, probe, vertx, deadline, out, err));
   }
 
   private int run(

@@ -6,13 +6,10 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.pentecost.protocol.Messages;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,18 +59,12 @@ final class FanoutCommand implements Callable<Integer> {
     }
     long setupDeadline = System.nanoTime() + o.timeout.toNanos();
     long hardDeadline = setupDeadline + o.warmup.toNanos() + o.duration.toNanos() + 60_000_000_000L;
-    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
     // Last resort: a run still going a minute past its own bound ends the process.
-    Thread watchdog =
-        Waits.watchdog(hardDeadline, "fanout still running past its time bound; exiting", err);
-    Vertx vertx = BenchVertx.create(o.eventLoops);
-    try {
-      return run(v, probe, vertx, setupDeadline, out, err);
-    } finally {
-      BenchVertx.close(vertx, err);
-      watchdog.interrupt();
-    }
+    return BenchVertx.run(
+        o.eventLoops,
+        hardDeadline,
+        "fanout still running past its time bound; exiting",
+        (vertx, out, err) -> run(v, probe, vertx, setupDeadline, out, err));
   }
 
   private int run(
@@ -94,46 +85,27 @@ final class FanoutCommand implements Callable<Integer> {
                 .create(o.sessions, o.sourceLanguage, Waits.remainingMillis(deadline)),
             Waits.remainingMillis(deadline));
 
-    List<WebSocketClient> clients = new ArrayList<>();
-    List<String> addresses = v.sourceAddresses().isEmpty() ? null : v.sourceAddresses();
-    for (int a = 0; a < (addresses == null ? 1 : addresses.size()); a++) {
-      WebSocketClientOptions options =
-          new WebSocketClientOptions()
-              .setConnectTimeout((int) o.connectTimeout.toMillis())
-              .setMaxConnections(Integer.MAX_VALUE);
-      if (addresses != null) {
-        options.setLocalAddress(addresses.get(a));
-      }
-      clients.add(vertx.createWebSocketClient(options));
-    }
+    ListenerPool.Plan plan = new ListenerPool.Plan(ids, o.listenersPerSession, o.languages, false);
+    ListenerRoutes routes =
+        new ListenerRoutes(plan, listenerTargets, k, ListenerRoutes.fallbackUri(o.sourceLanguage));
+    ListenerPool pool =
+        new ListenerPool(
+            vertx,
+            routes,
+            new ListenerPool.Settings(
+                0, o.concurrency, k, o.connectTimeout.toMillis(), v.sourceAddresses()));
     WebSocketClient speakerClient =
         vertx.createWebSocketClient(
             new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE));
     List<FanoutLoop> loops = new ArrayList<>();
-    for (int d = 0; d < k; d++) {
+    for (ListenerDriver driver : pool.drivers()) {
       loops.add(
-          new FanoutLoop(
-              vertx,
-              listenerTargets,
-              clients,
-              o.sessions,
-              o.frameBytes,
-              o.connectTimeout.toMillis()));
+          new FanoutLoop(vertx, driver, routes, listenerTargets.size(), o.sessions, o.frameBytes));
     }
-    for (int i = 0; i < listeners; i++) {
-      int s = i / o.listenersPerSession;
-      String lang = o.languages.get((i % o.listenersPerSession) % o.languages.size());
-      loops
-          .get(i % k)
-          .addListener(
-              i,
-              s,
-              FanoutOptions.targetOf(i, listenerTargets.size(), k),
-              listenerUri(ids.get(s), lang));
-    }
-    List<Future<String>> deployed = new ArrayList<>();
-    loops.forEach(l -> deployed.add(vertx.deployVerticle(l)));
-    Waits.await(Future.all(deployed), Waits.remainingMillis(deadline));
+    Waits.await(pool.deploy(), Waits.remainingMillis(deadline));
+    List<Future<Void>> housekeeping = new ArrayList<>();
+    loops.forEach(l -> housekeeping.add(l.startHousekeeping()));
+    Waits.await(Future.all(housekeeping), Waits.remainingMillis(deadline));
 
     // Speakers first: the listeners then join a live stream, as they would in church.
     Waits.log(err, "connecting " + o.sessions + " speaker(s)");
@@ -167,12 +139,11 @@ final class FanoutCommand implements Callable<Integer> {
             + (listenerTargets.size() > 1
                 ? " on " + listenerTargets.size() + " listener URLs, round-robin"
                 : ""));
-    List<Future<Void>> ramp = new ArrayList<>();
-    loops.forEach(l -> ramp.add(l.connectListeners((o.concurrency + k - 1) / k)));
-    FanoutProgress progress = new FanoutProgress(loops, probe, listeners, quiet, err);
+    Future<Void> ramp = pool.start();
+    FanoutProgress progress = new FanoutProgress(pool, loops, probe, listeners, quiet, err);
     progress.start();
     try {
-      if (!Waits.awaitUntil(Future.all(ramp), deadline)) {
+      if (!Waits.awaitUntil(ramp, deadline)) {
         Waits.log(err, "timeout: not every listener joined; sending to those that did");
       }
 
@@ -208,10 +179,7 @@ final class FanoutCommand implements Callable<Integer> {
       List<Future<Void>> closing = new ArrayList<>();
       loops.forEach(l -> closing.add(l.closeAll(CLOSE_TIMEOUT_MILLIS)));
       Waits.await(Future.join(closing), CLOSE_TIMEOUT_MILLIS + 5_000);
-      List<Future<Void>> shut = new ArrayList<>();
-      clients.forEach(c -> shut.add(c.close()));
-      shut.add(speakerClient.close());
-      Waits.await(Future.join(shut), 5_000);
+      Waits.await(Future.join(pool.shutdown(), speakerClient.close()), 5_000);
 
       List<String> args = Redact.args(spec.commandLine().getParseResult().originalArgs());
       FanoutReport.build(o, args, r, v, listenerTargets, probe, progress.cpu(), a, b, rss)
@@ -220,21 +188,6 @@ final class FanoutCommand implements Callable<Integer> {
     } finally {
       progress.stop();
     }
-  }
-
-  private String listenerUri(String sessionId, String language) {
-    String uri =
-        Messages.PATH
-            + "?"
-            + Messages.Q_SESSION_ID
-            + "="
-            + URLEncoder.encode(sessionId, StandardCharsets.UTF_8)
-            + "&"
-            + Messages.Q_TARGET_LANGUAGE
-            + "="
-            + URLEncoder.encode(language, StandardCharsets.UTF_8);
-    // Nobody translates in this bench: other languages hear the source meanwhile.
-    return language.equals(o.sourceLanguage) ? uri : uri + "&fallback=source";
   }
 
   /** Waits until the listeners stop receiving measured frames: 1 s unchanged, 5 s at most. */
