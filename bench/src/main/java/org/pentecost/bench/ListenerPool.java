@@ -66,7 +66,6 @@ final class ListenerPool {
   private final Vertx vertx;
   private final List<WebSocketClient> clients = new ArrayList<>();
   private final List<ListenerDriver> drivers = new ArrayList<>();
-  private volatile long t0;
 
   ListenerPool(Vertx vertx, ListenerRoutes routes, Settings settings) {
     this.vertx = vertx;
@@ -118,12 +117,8 @@ final class ListenerPool {
 
   /** Starts the ramp; completes when every listener has joined or failed (or after a stop). */
   Future<Void> start() {
-    t0 = System.nanoTime();
+    long t0 = System.nanoTime();
     return all(d -> d.start(t0));
-  }
-
-  long startNanoTime() {
-    return t0;
   }
 
   /** Stops opening new connections (the deadline passed); the ramp future completes. */
