@@ -2,24 +2,13 @@ package org.pentecost.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,7 +36,6 @@ final class ConnectCommand implements Callable<Integer> {
   /** Listeners of the first session whose join rate is reported on its own. */
   static final int FIRST_SESSION_TARGET = 500;
 
-  private static final long GC_SETTLE_MILLIS = 2_000;
   private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
 
   enum Order {
@@ -105,72 +93,35 @@ final class ConnectCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    long startedAt = System.nanoTime();
-    long deadline = startedAt + common.timeout.toNanos();
-    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-    Thread watchdog = watchdog(deadline, err);
-    Vertx vertx =
-        Vertx.builder()
-            .with(
-                new VertxOptions()
-                    .setEventLoopPoolSize(common.eventLoops)
-                    .setWorkerPoolSize(2)
-                    .setInternalBlockingPoolSize(2))
-            .build();
-    ScheduledExecutorService ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "bench-progress");
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      return run(v, probe, vertx, ticker, deadline, out, err);
-    } finally {
-      ticker.shutdownNow();
-      try {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        err.println("bench: Vert.x did not close cleanly: " + e);
-      }
-      watchdog.interrupt();
-    }
+    long deadline = System.nanoTime() + common.timeout.toNanos();
+    // Last resort: a run still going 30 s after its deadline (a stuck close, a hung jcmd) ends.
+    return BenchVertx.run(
+        common.eventLoops,
+        deadline + TimeUnit.SECONDS.toNanos(30),
+        "still running 30 s past --timeout; exiting",
+        (vertx, out, err) -> run(v, probe, vertx, deadline, out, err));
   }
 
   private int run(
       CommonOptions.Validated v,
       ServerProbe probe,
       Vertx vertx,
-      ScheduledExecutorService ticker,
       long deadline,
       PrintStream out,
       PrintStream err)
       throws Exception {
-    Report report = new Report();
-    JsonObject json = report.json();
+    List<String> args = Redact.args(spec.commandLine().getParseResult().originalArgs());
+    ConnectReport report = new ConnectReport(common, order.name(), args, v);
     int total = common.sessions * common.listenersPerSession;
-    json.put("bench", "connect")
-        .put("args", new JsonArray(redactedArgs()))
-        .put("target", v.target().httpBase())
-        .put("sessions", common.sessions)
-        .put("listenersPerSession", common.listenersPerSession)
-        .put("listeners", total)
-        .put("languages", new JsonArray(new ArrayList<>(common.languages)))
-        .put("order", order.name())
-        .put("rateLimit", common.rate)
-        .put("concurrency", common.concurrency)
-        .put("sourceAddresses", Math.max(1, v.sourceAddresses().size()))
-        .put("eventLoops", common.eventLoops);
 
     // 1. Sessions.
-    log(err, "creating " + common.sessions + " session(s)");
+    Waits.log(err, "creating " + common.sessions + " session(s)");
     List<String> sessionIds =
-        await(
+        Waits.await(
             new SessionCreator(vertx, v.target(), common.token)
-                .create(common.sessions, common.sourceLanguage, remainingMillis(deadline)),
-            remainingMillis(deadline));
-    json.put("firstSessionId", sessionIds.get(0));
+                .create(common.sessions, common.sourceLanguage, Waits.remainingMillis(deadline)),
+            Waits.remainingMillis(deadline));
+    report.json().put("firstSessionId", sessionIds.get(0));
 
     ListenerPool.Settings settings =
         new ListenerPool.Settings(
@@ -182,197 +133,92 @@ final class ConnectCommand implements Callable<Integer> {
 
     // 1b. Warm-up: both JVMs compile the connection path before anything is measured.
     if (common.warmup > 0) {
-      json.put("warmup", warmUp(vertx, v.target(), settings, deadline, err));
+      report.json().put("warmup", warmUp(vertx, v.target(), settings, deadline, err));
     }
 
     // 2. The server's memory before.
-    long ticks = ServerProbe.clockTicksPerSecond();
-    CpuMeter cpu = new CpuMeter(probe, ticks);
-    long rssBefore = -1;
-    OptionalLong heapBefore = OptionalLong.empty();
-    if (probe != null) {
-      log(err, "server " + probe.pid() + ": full GC, then RSS before connecting");
-      probe.fullGc();
-      Thread.sleep(GC_SETTLE_MILLIS);
-      rssBefore = probe.rssBytes();
-      heapBefore = probe.heapUsedBytes();
+    CpuMeter cpu = new CpuMeter(probe, ServerProbe.clockTicksPerSecond());
+    ServerMemory memory = probe == null ? null : new ServerMemory();
+    if (memory != null) {
+      memory.measureBefore(probe, err);
     }
 
     // 3. The ramp.
     ListenerPool.Plan plan =
         new ListenerPool.Plan(
             sessionIds, common.listenersPerSession, common.languages, order == Order.interleaved);
-    ListenerPool pool = new ListenerPool(vertx, v.target(), plan, settings);
-    await(pool.deploy(), remainingMillis(deadline));
-    log(err, "opening " + total + " listener(s)");
-    AtomicReference<Double> peakServerCpu = new AtomicReference<>(Double.NaN);
-    AtomicReference<CpuMeter.Sample> lastTick = new AtomicReference<>();
+    ListenerPool pool = listeners(vertx, v.target(), plan, settings);
+    Waits.await(pool.deploy(), Waits.remainingMillis(deadline));
+    Waits.log(err, "opening " + total + " listener(s)");
+    ConnectProgress progress = new ConnectProgress(pool, cpu, total, quiet, err);
     CpuMeter.Sample rampStart = cpu.sample();
-    lastTick.set(rampStart);
-    Future<Void> ramp = pool.start();
-    var progress =
-        ticker.scheduleAtFixedRate(
-            () -> {
-              CpuMeter.Sample now = cpu.sample();
-              double serverPct = cpu.serverPercent(lastTick.getAndSet(now), now);
-              if (!Double.isNaN(serverPct)) {
-                peakServerCpu.accumulateAndGet(
-                    serverPct, (a, b) -> Double.isNaN(a) ? b : Math.max(a, b));
-              }
-              if (!quiet) {
-                log(
-                    err,
-                    String.format(
-                        java.util.Locale.ROOT,
-                        "%6.1fs joined %d/%d failed %d in flight %d server CPU %s%%",
-                        (now.nanos() - rampStart.nanos()) / 1e9,
-                        pool.joinedCount(),
-                        total,
-                        pool.failedCount(),
-                        pool.inFlightCount(),
-                        Report.num(serverPct, 0)));
-              }
-            },
-            1,
-            1,
-            TimeUnit.SECONDS);
-    boolean rampComplete = awaitUntil(ramp, deadline);
-    CpuMeter.Sample rampEnd = cpu.sample();
-    progress.cancel(false);
+    boolean rampComplete;
+    CpuMeter.Sample rampEnd;
+    try {
+      Future<Void> ramp = pool.start();
+      progress.start(rampStart);
+      rampComplete = Waits.awaitUntil(ramp, deadline);
+      rampEnd = cpu.sample();
+    } finally {
+      progress.stop();
+    }
     if (!rampComplete) {
-      log(err, "timeout: the ramp did not finish; no new connections");
-      await(pool.stopLaunching(), 5_000);
+      Waits.log(err, "timeout: the ramp did not finish; no new connections");
+      Waits.await(pool.stopLaunching(), 5_000);
     }
 
     // 4. Hold.
     long holdEnd = Math.min(System.nanoTime() + hold.toNanos(), deadline);
-    log(err, "holding " + pool.openCount() + " connection(s) idle");
-    sleepUntil(holdEnd);
+    Waits.log(err, "holding " + pool.openCount() + " connection(s) idle");
+    Waits.sleepUntil(holdEnd);
     CpuMeter.Sample holdDone = cpu.sample();
     int held = pool.openCount();
 
     // 5. The server's memory after.
-    long rssAfter1 = -1;
-    long rssAfter2 = -1;
-    OptionalLong heapAfter = OptionalLong.empty();
-    List<String> histogram = List.of();
-    if (probe != null && remainingMillis(deadline) > GC_SETTLE_MILLIS + 2_000) {
-      log(err, "server " + probe.pid() + ": full GC, then RSS with " + held + " idle listeners");
-      probe.fullGc();
-      Thread.sleep(GC_SETTLE_MILLIS);
-      rssAfter1 = probe.rssBytes();
-      Thread.sleep(500);
-      rssAfter2 = probe.rssBytes();
-      heapAfter = probe.heapUsedBytes();
-      if (histogramLines > 0) {
-        histogram = probe.classHistogram(histogramLines);
-      }
+    if (memory != null) {
+      memory.measureAfter(probe, held, histogramLines, deadline, err);
     }
 
     // 6. Close.
-    log(err, "closing");
-    await(pool.closeAll(CLOSE_TIMEOUT_MILLIS), CLOSE_TIMEOUT_MILLIS + 5_000);
-    ListenerPool.Result r = await(pool.result(), 5_000);
-    await(pool.shutdown(), 5_000);
+    ListenerStats r = closeAndCount(pool, err);
 
     // 7. Report.
     RampStats ramped =
         RampStats.compute(
             r.startNanos(), r.joinNanos(), i -> plan.sessionIndex(i) == 0, FIRST_SESSION_TARGET);
-    boolean allJoined = r.joined() == total;
-    json.put("complete", allJoined && rampComplete && r.droppedWhileHeld() == 0)
-        .put("attempted", r.attempted())
-        .put("joined", r.joined())
-        .put("failed", r.failed())
-        .put("notJoinedAtDeadline", r.stillConnecting())
-        .put("notAttempted", total - r.attempted())
-        .put("timeToAllSeconds", allJoined ? Report.round(ramped.lastJoinSeconds(), 3) : null)
-        .put("rampSeconds", Report.round(ramped.lastJoinSeconds(), 3))
-        .put("connectionsPerSecond", Report.round(ramped.joinsPerSecond(), 1))
-        .put("peakConnectionsPerSecond1s", ramped.peakJoinsPerSecond());
-    RampStats.FirstSession first = ramped.firstSession();
-    if (first != null) {
-      json.put(
-          "oneSession",
-          new JsonObject()
-              .put("listeners", first.listeners())
-              .put("seconds", Report.round(first.seconds(), 3))
-              .put("connectionsPerSecond", Report.round(first.joinsPerSecond(), 1)));
-    }
-    json.put("joinLatencyMs", Report.latencyMillis(r.joinLatencyMicros()))
-        .put("failures", new JsonObject(new java.util.LinkedHashMap<>(r.failures())))
-        .put(
-            "rejectionCloseCodes",
-            new JsonObject(new java.util.LinkedHashMap<>(r.rejectionCloseCodes())))
-        .put("droppedWhileHeld", r.droppedWhileHeld())
-        .put("dropCloseCodes", new JsonObject(new java.util.LinkedHashMap<>(r.dropCloseCodes())))
-        .put("held", held)
-        .put("holdSeconds", Report.round((holdDone.nanos() - rampEnd.nanos()) / 1e9, 1))
-        .put("closedCleanly", r.closedCleanly())
-        .put("messagesAfterJoin", r.messagesAfterJoin())
-        .put(
-            "generator",
-            new JsonObject()
-                .put("cpuPercentRamp", Report.round(cpu.selfPercent(rampStart, rampEnd), 1))
-                .put(
-                    "cpuMicrosPerConnection",
-                    Report.round(
-                        Report.microsPer(
-                            cpu.selfPercent(rampStart, rampEnd), rampStart, rampEnd, r.joined()),
-                        1)))
-        .put(
-            "machine",
-            new JsonObject()
-                .put("cpus", Runtime.getRuntime().availableProcessors())
-                .put("otherProcessesIncludeServer", probe == null)
-                .put(
-                    "otherProcessesCpuPercentRamp",
-                    Report.round(cpu.othersPercent(rampStart, rampEnd), 1))
-                .put(
-                    "otherProcessesCpuPercentHold",
-                    Report.round(cpu.othersPercent(rampEnd, holdDone), 1)));
-    JsonObject server = new JsonObject();
-    double bytesPerListener = Double.NaN;
-    double heapPerListener = Double.NaN;
-    if (probe != null) {
-      long rssAfter = rssAfter2 >= 0 ? rssAfter2 : -1;
-      bytesPerListener = rssAfter >= 0 ? Report.bytesPer(rssBefore, rssAfter, held) : Double.NaN;
-      if (heapBefore.isPresent() && heapAfter.isPresent()) {
-        heapPerListener = Report.bytesPer(heapBefore.getAsLong(), heapAfter.getAsLong(), held);
-      }
-      server
-          .put("pid", Long.parseLong(probe.pid()))
-          .put("cpuPercentRamp", Report.round(cpu.serverPercent(rampStart, rampEnd), 1))
-          .put("cpuPercentPeak1s", Report.round(peakServerCpu.get(), 1))
-          .put(
-              "cpuMicrosPerConnection",
-              Report.round(
-                  Report.microsPer(
-                      cpu.serverPercent(rampStart, rampEnd), rampStart, rampEnd, r.joined()),
-                  1))
-          .put("cpuPercentHold", Report.round(cpu.serverPercent(rampEnd, holdDone), 1))
-          .put("rssBeforeBytes", rssBefore)
-          .put(
-              "rssAfterBytes", rssAfter >= 0 ? new JsonArray().add(rssAfter1).add(rssAfter2) : null)
-          .put("rssGrowthBytes", rssAfter >= 0 ? rssAfter - rssBefore : null)
-          .put("rssBytesPerListener", Report.round(bytesPerListener, 0))
-          .put("heapUsedBeforeBytes", heapBefore.isPresent() ? heapBefore.getAsLong() : null)
-          .put("heapUsedAfterBytes", heapAfter.isPresent() ? heapAfter.getAsLong() : null)
-          .put("heapBytesPerListener", Report.round(heapPerListener, 0));
-      json.put("server", server);
-    }
-    json.put("timeline", Report.array(ramped.timeline()));
-
-    table(report, r, ramped, total, held, cpu, rampStart, rampEnd, holdDone, probe, server);
-    if (!histogram.isEmpty()) {
-      report.section("Server class histogram after the hold (jcmd GC.class_histogram)");
-      for (String line : histogram) {
-        report.row("", line);
-      }
-    }
+    ConnectReport.Figures figures =
+        new ConnectReport.Figures(
+            r,
+            ramped,
+            rampComplete,
+            held,
+            cpu,
+            rampStart,
+            rampEnd,
+            holdDone,
+            progress.peakServerCpu());
+    report.results(figures, probe, memory);
     report.print(out);
-    boolean ok = allJoined && rampComplete && r.droppedWhileHeld() == 0;
-    return ok ? 0 : 1;
+    return figures.complete(total) ? 0 : 1;
+  }
+
+  /** The listeners of {@code plan}, all on {@code target}. */
+  private static ListenerPool listeners(
+      Vertx vertx, Target target, ListenerPool.Plan plan, ListenerPool.Settings settings) {
+    return new ListenerPool(
+        vertx,
+        new ListenerRoutes(
+            plan, List.of(target), settings.eventLoops(), ListenerRoutes::listenerUri),
+        settings);
+  }
+
+  /** Closes the listeners, then their clients; returns what they did. */
+  private static ListenerStats closeAndCount(ListenerPool pool, PrintStream err) throws Exception {
+    Waits.log(err, "closing");
+    Waits.await(pool.closeAll(CLOSE_TIMEOUT_MILLIS), CLOSE_TIMEOUT_MILLIS + 5_000);
+    ListenerStats r = Waits.await(pool.result(), 5_000);
+    Waits.await(pool.shutdown(), 5_000);
+    return r;
   }
 
   /** Opens about {@code --warmup} listeners on their own sessions and closes them again. */
@@ -387,31 +233,31 @@ final class ConnectCommand implements Callable<Integer> {
       perSession = common.warmup;
     }
     int sessions = (common.warmup + perSession - 1) / perSession;
-    log(err, "warm-up: " + sessions + " session(s) x " + perSession + " listener(s)");
+    Waits.log(err, "warm-up: " + sessions + " session(s) x " + perSession + " listener(s)");
     List<String> ids =
-        await(
+        Waits.await(
             new SessionCreator(vertx, target, common.token)
-                .create(sessions, common.sourceLanguage, remainingMillis(deadline)),
-            remainingMillis(deadline));
+                .create(sessions, common.sourceLanguage, Waits.remainingMillis(deadline)),
+            Waits.remainingMillis(deadline));
     ListenerPool pool =
-        new ListenerPool(
+        listeners(
             vertx,
             target,
             new ListenerPool.Plan(ids, perSession, common.languages, false),
             settings);
-    await(pool.deploy(), remainingMillis(deadline));
+    Waits.await(pool.deploy(), Waits.remainingMillis(deadline));
     long started = System.nanoTime();
-    if (!awaitUntil(pool.start(), deadline)) {
-      await(pool.stopLaunching(), 5_000);
+    if (!Waits.awaitUntil(pool.start(), deadline)) {
+      Waits.await(pool.stopLaunching(), 5_000);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    await(pool.closeAll(CLOSE_TIMEOUT_MILLIS), CLOSE_TIMEOUT_MILLIS + 5_000);
-    ListenerPool.Result r = await(pool.result(), 5_000);
-    await(pool.shutdown(), 5_000);
-    log(
+    Waits.await(pool.closeAll(CLOSE_TIMEOUT_MILLIS), CLOSE_TIMEOUT_MILLIS + 5_000);
+    ListenerStats r = Waits.await(pool.result(), 5_000);
+    Waits.await(pool.shutdown(), 5_000);
+    Waits.log(
         err,
         String.format(
-            java.util.Locale.ROOT,
+            Locale.ROOT,
             "warm-up: %d joined, %d failed in %.1f s",
             r.joined(),
             r.failed(),
@@ -421,228 +267,5 @@ final class ConnectCommand implements Callable<Integer> {
         .put("joined", r.joined())
         .put("failed", r.failed())
         .put("seconds", Report.round(seconds, 3));
-  }
-
-  private void table(
-      Report report,
-      ListenerPool.Result r,
-      RampStats ramped,
-      int total,
-      int held,
-      CpuMeter cpu,
-      CpuMeter.Sample rampStart,
-      CpuMeter.Sample rampEnd,
-      CpuMeter.Sample holdDone,
-      ServerProbe probe,
-      JsonObject server) {
-    report.section(
-        "connect: "
-            + common.sessions
-            + " session(s) x "
-            + common.listenersPerSession
-            + " listener(s), concurrency "
-            + common.concurrency
-            + ", rate "
-            + (common.rate > 0 ? Report.num(common.rate, 0) + "/s" : "unlimited"));
-    report.row("joined", Report.count(r.joined()) + " / " + Report.count(total));
-    report.row(
-        "connection rate",
-        Report.num(ramped.joinsPerSecond(), 0)
-            + " /s (peak second "
-            + Report.count(ramped.peakJoinsPerSecond())
-            + ")");
-    RampStats.FirstSession first = ramped.firstSession();
-    if (first != null) {
-      report.row(
-          "one session to " + first.listeners(),
-          Report.num(first.seconds(), 3) + " s, " + Report.num(first.joinsPerSecond(), 0) + " /s");
-    }
-    report.row(
-        "time to all",
-        r.joined() == total ? Report.num(ramped.lastJoinSeconds(), 3) + " s" : "not reached");
-    JsonObject lat = Report.latencyMillis(r.joinLatencyMicros());
-    if (lat.containsKey("p50")) {
-      report.row(
-          "join latency ms",
-          "p50 "
-              + lat.getDouble("p50")
-              + "  p90 "
-              + lat.getDouble("p90")
-              + "  p99 "
-              + lat.getDouble("p99")
-              + "  p99.9 "
-              + lat.getDouble("p999")
-              + "  max "
-              + lat.getDouble("max"));
-    }
-    report.row("failed", Report.count(r.failed()));
-    for (Map.Entry<String, Long> e : r.failures().entrySet()) {
-      String sample = r.failureSamples().get(e.getKey());
-      report.row(
-          "  " + e.getKey(),
-          Report.count(e.getValue()) + (sample == null ? "" : "  (" + abbreviate(sample) + ")"));
-    }
-    if (!r.rejectionCloseCodes().isEmpty()) {
-      report.row("rejection close codes", r.rejectionCloseCodes().toString());
-    }
-    if (r.stillConnecting() > 0 || r.attempted() < total) {
-      report.row(
-          "not joined at deadline",
-          Report.count(r.stillConnecting())
-              + " in handshake, "
-              + Report.count(total - r.attempted())
-              + " never attempted");
-    }
-    report.row(
-        "held idle",
-        Report.count(held)
-            + " for "
-            + Report.num((holdDone.nanos() - rampEnd.nanos()) / 1e9, 1)
-            + " s; dropped by the server "
-            + r.droppedWhileHeld()
-            + (r.dropCloseCodes().isEmpty() ? "" : " " + r.dropCloseCodes()));
-    double selfPct = cpu.selfPercent(rampStart, rampEnd);
-    report.row(
-        "generator CPU (ramp)",
-        Report.num(selfPct, 0)
-            + " % of a core, "
-            + Report.num(Report.microsPer(selfPct, rampStart, rampEnd, r.joined()), 0)
-            + " us per connection");
-    double others = cpu.othersPercent(rampStart, rampEnd);
-    report.row(
-        "other programs' CPU",
-        Report.num(others, 0)
-            + " % of a core during the ramp"
-            + (probe == null
-                ? " (the server included: no --server-pid)"
-                : others > 10 ? "  (WARNING: a busy machine; these figures are doubtful)" : ""));
-    if (probe != null) {
-      report.section("Server (pid " + probe.pid() + ")");
-      report.row(
-          "CPU during the ramp",
-          Report.num(cpu.serverPercent(rampStart, rampEnd), 0)
-              + " % (peak second "
-              + num(server.getDouble("cpuPercentPeak1s"))
-              + " %; 100 % = one core)");
-      double perConn =
-          Report.microsPer(cpu.serverPercent(rampStart, rampEnd), rampStart, rampEnd, r.joined());
-      report.row(
-          "CPU per connection",
-          Report.num(perConn, 0)
-              + " us (one core would admit about "
-              + Report.num(1e6 / perConn, 0)
-              + " /s)");
-      report.row("CPU while idle", Report.num(cpu.serverPercent(rampEnd, holdDone), 1) + " %");
-      Long before = server.getLong("rssBeforeBytes");
-      Long growth = server.getLong("rssGrowthBytes");
-      report.row("RSS before", before == null || before < 0 ? "n/a" : Report.bytes(before));
-      report.row(
-          "RSS growth",
-          growth == null
-              ? "n/a"
-              : Report.bytes(growth) + " for " + Report.count(held) + " idle listeners");
-      report.row("RSS per idle listener", bytesOrNa(server.getDouble("rssBytesPerListener")));
-      report.row("heap per idle listener", bytesOrNa(server.getDouble("heapBytesPerListener")));
-    }
-  }
-
-  private static String num(Double d) {
-    return d == null ? "n/a" : Report.num(d, 0);
-  }
-
-  private static String bytesOrNa(Double d) {
-    return d == null ? "n/a" : Report.bytes(d);
-  }
-
-  private static String abbreviate(String s) {
-    String one = s.replace('\n', ' ');
-    return one.length() > 100 ? one.substring(0, 100) + "..." : one;
-  }
-
-  /** The original arguments with the token's value hidden. */
-  private List<String> redactedArgs() {
-    List<String> out = new ArrayList<>();
-    List<String> original = spec.commandLine().getParseResult().originalArgs();
-    boolean hide = false;
-    for (String a : original) {
-      if (hide) {
-        out.add("***");
-        hide = false;
-      } else if (a.equals("--token")) {
-        out.add(a);
-        hide = true;
-      } else if (a.startsWith("--token=")) {
-        out.add("--token=***");
-      } else {
-        out.add(a);
-      }
-    }
-    return out;
-  }
-
-  // ---- waiting ----
-
-  static long remainingMillis(long deadline) {
-    return Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-  }
-
-  static <T> T await(Future<T> f, long millis) throws Exception {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof Exception ex) {
-        throw ex;
-      }
-      throw e;
-    } catch (TimeoutException e) {
-      throw new IOException("timed out after " + millis + " ms", e);
-    }
-  }
-
-  /** Whether f completed before the deadline. */
-  private static boolean awaitUntil(Future<?> f, long deadline) throws Exception {
-    try {
-      await(f, remainingMillis(deadline));
-      return true;
-    } catch (IOException e) {
-      if (e.getCause() instanceof TimeoutException) {
-        return false;
-      }
-      throw e;
-    }
-  }
-
-  private static void sleepUntil(long nanoTime) throws InterruptedException {
-    long left;
-    while ((left = nanoTime - System.nanoTime()) > 0) {
-      TimeUnit.NANOSECONDS.sleep(Math.min(left, 1_000_000_000L));
-    }
-  }
-
-  private static void log(PrintStream err, String message) {
-    err.println("bench: " + message);
-  }
-
-  /**
-   * Last resort: if the run is still going 30 s after its deadline (a stuck close, a hung jcmd),
-   * the process ends itself.
-   */
-  private static Thread watchdog(long deadline, PrintStream err) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                sleepUntil(deadline + TimeUnit.SECONDS.toNanos(30));
-                err.println("bench: still running 30 s past --timeout; exiting");
-                Runtime.getRuntime().halt(3);
-              } catch (InterruptedException e) {
-                // the run finished
-              }
-            },
-            "bench-watchdog");
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 }

@@ -2,18 +2,14 @@ package org.pentecost.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.pentecost.protocol.Messages;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,27 +59,12 @@ final class FanoutCommand implements Callable<Integer> {
     }
     long setupDeadline = System.nanoTime() + o.timeout.toNanos();
     long hardDeadline = setupDeadline + o.warmup.toNanos() + o.duration.toNanos() + 60_000_000_000L;
-    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-    Thread watchdog = watchdog(hardDeadline, err);
-    Vertx vertx =
-        Vertx.builder()
-            .with(
-                new VertxOptions()
-                    .setEventLoopPoolSize(o.eventLoops)
-                    .setWorkerPoolSize(2)
-                    .setInternalBlockingPoolSize(2))
-            .build();
-    try {
-      return run(v, probe, vertx, setupDeadline, out, err);
-    } finally {
-      try {
-        ConnectCommand.await(vertx.close(), 10_000);
-      } catch (Exception e) {
-        err.println("bench: Vert.x did not close cleanly: " + e);
-      }
-      watchdog.interrupt();
-    }
+    // Last resort: a run still going a minute past its own bound ends the process.
+    return BenchVertx.run(
+        o.eventLoops,
+        hardDeadline,
+        "fanout still running past its time bound; exiting",
+        (vertx, out, err) -> run(v, probe, vertx, setupDeadline, out, err));
   }
 
   private int run(
@@ -97,56 +78,37 @@ final class FanoutCommand implements Callable<Integer> {
     int listeners = o.sessions * o.listenersPerSession;
     int k = o.eventLoops;
     List<Target> listenerTargets = o.listenerTargets(v.target());
-    log(err, "creating " + o.sessions + " session(s)");
+    Waits.log(err, "creating " + o.sessions + " session(s)");
     List<String> ids =
-        ConnectCommand.await(
+        Waits.await(
             new SessionCreator(vertx, v.target(), o.token)
-                .create(o.sessions, o.sourceLanguage, remaining(deadline)),
-            remaining(deadline));
+                .create(o.sessions, o.sourceLanguage, Waits.remainingMillis(deadline)),
+            Waits.remainingMillis(deadline));
 
-    List<WebSocketClient> clients = new ArrayList<>();
-    List<String> addresses = v.sourceAddresses().isEmpty() ? null : v.sourceAddresses();
-    for (int a = 0; a < (addresses == null ? 1 : addresses.size()); a++) {
-      WebSocketClientOptions options =
-          new WebSocketClientOptions()
-              .setConnectTimeout((int) o.connectTimeout.toMillis())
-              .setMaxConnections(Integer.MAX_VALUE);
-      if (addresses != null) {
-        options.setLocalAddress(addresses.get(a));
-      }
-      clients.add(vertx.createWebSocketClient(options));
-    }
+    ListenerPool.Plan plan = new ListenerPool.Plan(ids, o.listenersPerSession, o.languages, false);
+    ListenerRoutes routes =
+        new ListenerRoutes(plan, listenerTargets, k, ListenerRoutes.fallbackUri(o.sourceLanguage));
+    ListenerPool pool =
+        new ListenerPool(
+            vertx,
+            routes,
+            new ListenerPool.Settings(
+                0, o.concurrency, k, o.connectTimeout.toMillis(), v.sourceAddresses()));
     WebSocketClient speakerClient =
         vertx.createWebSocketClient(
             new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE));
     List<FanoutLoop> loops = new ArrayList<>();
-    for (int d = 0; d < k; d++) {
+    for (ListenerDriver driver : pool.drivers()) {
       loops.add(
-          new FanoutLoop(
-              vertx,
-              listenerTargets,
-              clients,
-              o.sessions,
-              o.frameBytes,
-              o.connectTimeout.toMillis()));
+          new FanoutLoop(vertx, driver, routes, listenerTargets.size(), o.sessions, o.frameBytes));
     }
-    for (int i = 0; i < listeners; i++) {
-      int s = i / o.listenersPerSession;
-      String lang = o.languages.get((i % o.listenersPerSession) % o.languages.size());
-      loops
-          .get(i % k)
-          .addListener(
-              i,
-              s,
-              FanoutOptions.targetOf(i, listenerTargets.size(), k),
-              listenerUri(ids.get(s), lang));
-    }
-    List<Future<String>> deployed = new ArrayList<>();
-    loops.forEach(l -> deployed.add(vertx.deployVerticle(l)));
-    ConnectCommand.await(Future.all(deployed), remaining(deadline));
+    Waits.await(pool.deploy(), Waits.remainingMillis(deadline));
+    List<Future<Void>> housekeeping = new ArrayList<>();
+    loops.forEach(l -> housekeeping.add(l.startHousekeeping()));
+    Waits.await(Future.all(housekeeping), Waits.remainingMillis(deadline));
 
     // Speakers first: the listeners then join a live stream, as they would in church.
-    log(err, "connecting " + o.sessions + " speaker(s)");
+    Waits.log(err, "connecting " + o.sessions + " speaker(s)");
     URI base = URI.create(v.target().httpBase());
     List<Future<Void>> speaking = new ArrayList<>();
     for (int d = 0; d < k; d++) {
@@ -167,9 +129,9 @@ final class FanoutCommand implements Callable<Integer> {
                       speakerClient,
                       o.connectTimeout)));
     }
-    ConnectCommand.await(Future.all(speaking), remaining(deadline));
+    Waits.await(Future.all(speaking), Waits.remainingMillis(deadline));
 
-    log(
+    Waits.log(
         err,
         "opening "
             + listeners
@@ -177,13 +139,12 @@ final class FanoutCommand implements Callable<Integer> {
             + (listenerTargets.size() > 1
                 ? " on " + listenerTargets.size() + " listener URLs, round-robin"
                 : ""));
-    List<Future<Void>> ramp = new ArrayList<>();
-    loops.forEach(l -> ramp.add(l.connectListeners((o.concurrency + k - 1) / k)));
-    FanoutProgress progress = new FanoutProgress(loops, probe, listeners, quiet, err);
+    Future<Void> ramp = pool.start();
+    FanoutProgress progress = new FanoutProgress(pool, loops, probe, listeners, quiet, err);
     progress.start();
     try {
-      if (!awaitUntil(Future.all(ramp), deadline)) {
-        log(err, "timeout: not every listener joined; sending to those that did");
+      if (!Waits.awaitUntil(ramp, deadline)) {
+        Waits.log(err, "timeout: not every listener joined; sending to those that did");
       }
 
       // Send: warm-up, then the measured window.
@@ -193,11 +154,11 @@ final class FanoutCommand implements Callable<Integer> {
       Pacer pacer = Pacer.of(t0, windowEnd - t0, o.rate);
       List<Future<Void>> started = new ArrayList<>();
       loops.forEach(l -> started.add(l.startSending(pacer, o.sessions, windowStart, windowEnd)));
-      ConnectCommand.await(Future.all(started), 10_000);
-      log(err, "sending; measuring from " + o.warmup.toMillis() / 1000.0 + " s");
-      sleepUntil(windowStart);
+      Waits.await(Future.all(started), 10_000);
+      Waits.log(err, "sending; measuring from " + o.warmup.toMillis() / 1000.0 + " s");
+      Waits.sleepUntil(windowStart);
       CpuMeter.Sample a = progress.cpu().sample();
-      sleepUntil(windowEnd);
+      Waits.sleepUntil(windowEnd);
       CpuMeter.Sample b = progress.cpu().sample();
       drain(loops);
       progress.stop();
@@ -205,7 +166,7 @@ final class FanoutCommand implements Callable<Integer> {
       List<Future<FanoutLoop.Result>> results = new ArrayList<>();
       loops.forEach(l -> results.add(l.result()));
       List<FanoutLoop.Result> parts = new ArrayList<>();
-      var all = ConnectCommand.await(Future.all(results), 10_000);
+      var all = Waits.await(Future.all(results), 10_000);
       for (int d = 0; d < k; d++) {
         parts.add(all.resultAt(d));
       }
@@ -214,14 +175,11 @@ final class FanoutCommand implements Callable<Integer> {
       if (probe != null) {
         rss = probe.rssBytes();
       }
-      log(err, "closing");
+      Waits.log(err, "closing");
       List<Future<Void>> closing = new ArrayList<>();
       loops.forEach(l -> closing.add(l.closeAll(CLOSE_TIMEOUT_MILLIS)));
-      ConnectCommand.await(Future.join(closing), CLOSE_TIMEOUT_MILLIS + 5_000);
-      List<Future<Void>> shut = new ArrayList<>();
-      clients.forEach(c -> shut.add(c.close()));
-      shut.add(speakerClient.close());
-      ConnectCommand.await(Future.join(shut), 5_000);
+      Waits.await(Future.join(closing), CLOSE_TIMEOUT_MILLIS + 5_000);
+      Waits.await(Future.join(pool.shutdown(), speakerClient.close()), 5_000);
 
       List<String> args = Redact.args(spec.commandLine().getParseResult().originalArgs());
       FanoutReport.build(o, args, r, v, listenerTargets, probe, progress.cpu(), a, b, rss)
@@ -232,21 +190,6 @@ final class FanoutCommand implements Callable<Integer> {
     }
   }
 
-  private String listenerUri(String sessionId, String language) {
-    String uri =
-        Messages.PATH
-            + "?"
-            + Messages.Q_SESSION_ID
-            + "="
-            + URLEncoder.encode(sessionId, StandardCharsets.UTF_8)
-            + "&"
-            + Messages.Q_TARGET_LANGUAGE
-            + "="
-            + URLEncoder.encode(language, StandardCharsets.UTF_8);
-    // Nobody translates in this bench: other languages hear the source meanwhile.
-    return language.equals(o.sourceLanguage) ? uri : uri + "&fallback=source";
-  }
-
   /** Waits until the listeners stop receiving measured frames: 1 s unchanged, 5 s at most. */
   private static void drain(List<FanoutLoop> loops) throws Exception {
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MAX_MILLIS);
@@ -255,7 +198,7 @@ final class FanoutCommand implements Callable<Integer> {
     while (System.nanoTime() < until) {
       long delivered = 0;
       for (FanoutLoop l : loops) {
-        delivered += ConnectCommand.await(l.on(() -> Future.succeededFuture(l.delivered())), 5_000);
+        delivered += Waits.await(l.on(() -> Future.succeededFuture(l.delivered())), 5_000);
       }
       if (delivered != last) {
         last = delivered;
@@ -265,51 +208,5 @@ final class FanoutCommand implements Callable<Integer> {
       }
       Thread.sleep(100);
     }
-  }
-
-  private static long remaining(long deadline) {
-    return ConnectCommand.remainingMillis(deadline);
-  }
-
-  private static boolean awaitUntil(Future<?> f, long deadline) throws Exception {
-    try {
-      ConnectCommand.await(f, remaining(deadline));
-      return true;
-    } catch (java.io.IOException e) {
-      if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
-        return false;
-      }
-      throw e;
-    }
-  }
-
-  private static void sleepUntil(long nanoTime) throws InterruptedException {
-    long left;
-    while ((left = nanoTime - System.nanoTime()) > 0) {
-      TimeUnit.NANOSECONDS.sleep(Math.min(left, 1_000_000_000L));
-    }
-  }
-
-  static void log(PrintStream err, String message) {
-    err.println("bench: " + message);
-  }
-
-  /** Last resort: a run still going a minute past its own bound ends the process. */
-  private static Thread watchdog(long deadline, PrintStream err) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                sleepUntil(deadline);
-                err.println("bench: fanout still running past its time bound; exiting");
-                Runtime.getRuntime().halt(3);
-              } catch (InterruptedException e) {
-                // the run finished
-              }
-            },
-            "bench-watchdog");
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 }

@@ -3,30 +3,30 @@ package org.pentecost.bench;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** A progress line on stderr every second, from the loops' published numbers. */
+/** A progress line on stderr every second, from the pool's and the loops' published numbers. */
 final class FanoutProgress {
+  private final ListenerPool pool;
   private final List<FanoutLoop> loops;
   private final CpuMeter cpu;
   private final int listeners;
   private final boolean quiet;
   private final PrintStream err;
-  private final ScheduledExecutorService ticker =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "bench-progress");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService ticker = Waits.daemonTicker();
   private final long started = System.nanoTime();
   private CpuMeter.Sample last;
   private long lastDelivered;
 
   FanoutProgress(
-      List<FanoutLoop> loops, ServerProbe probe, int listeners, boolean quiet, PrintStream err) {
+      ListenerPool pool,
+      List<FanoutLoop> loops,
+      ServerProbe probe,
+      int listeners,
+      boolean quiet,
+      PrintStream err) {
+    this.pool = pool;
     this.loops = loops;
     this.cpu = new CpuMeter(probe, ServerProbe.clockTicksPerSecond());
     this.listeners = listeners;
@@ -50,16 +50,13 @@ final class FanoutProgress {
   }
 
   private void tick() {
-    int joined = 0;
-    int failed = 0;
-    int dropped = 0;
+    int joined = pool.joinedCount();
+    int failed = pool.failedCount();
+    int dropped = pool.droppedCount();
     long sent = 0;
     long delivered = 0;
     long lost = 0;
     for (FanoutLoop l : loops) {
-      joined += l.joinedCount;
-      failed += l.failedCount;
-      dropped += l.droppedCount;
       sent += l.sentSeen;
       delivered += l.deliveredSeen;
       lost += l.lostSeen;

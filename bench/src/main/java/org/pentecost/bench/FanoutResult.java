@@ -234,21 +234,7 @@ record FanoutResult(
         "skipped by the server",
         Report.count(c.skipped) + " (" + Report.count(c.discontinuities) + " discontinuities)");
     report.row("listeners dropped", Report.count(dropped) + (drops.isEmpty() ? "" : " " + drops));
-    JsonObject lat = Report.latencyMillis(c.latencyMicros);
-    if (lat.containsKey("p50")) {
-      report.row(
-          "latency ms",
-          "p50 "
-              + lat.getDouble("p50")
-              + "  p90 "
-              + lat.getDouble("p90")
-              + "  p99 "
-              + lat.getDouble("p99")
-              + "  p99.9 "
-              + lat.getDouble("p999")
-              + "  max "
-              + lat.getDouble("max"));
-    }
+    report.latencyRow("latency ms", c.latencyMicros);
     JsonObject lag = Report.latencyMillis(sendLagMicros);
     if (lag.containsKey("p50")) {
       // Up to one timer tick (at most 5 ms) is the pacing itself; more means a busy generator,

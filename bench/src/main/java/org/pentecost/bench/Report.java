@@ -32,6 +32,26 @@ final class Report {
     return row(title, null);
   }
 
+  /** A row of {@link #latencyMillis}' percentiles, p50 to max; none for an empty histogram. */
+  Report latencyRow(String label, Histogram micros) {
+    JsonObject lat = latencyMillis(micros);
+    if (!lat.containsKey("p50")) {
+      return this;
+    }
+    return row(
+        label,
+        "p50 "
+            + lat.getDouble("p50")
+            + "  p90 "
+            + lat.getDouble("p90")
+            + "  p99 "
+            + lat.getDouble("p99")
+            + "  p99.9 "
+            + lat.getDouble("p999")
+            + "  max "
+            + lat.getDouble("max"));
+  }
+
   /** The JSON line, a blank line, then the table. */
   void print(PrintStream out) {
     out.println(json.encode());

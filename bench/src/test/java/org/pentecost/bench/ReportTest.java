@@ -102,9 +102,9 @@ class ReportTest {
   void sessionJoinedFastPathMatchesCompactJson() {
     String joined =
         new JsonObject().put("type", "sessionJoined").put("connectionId", "c1").encode();
-    assertThat(joined).startsWith(ListenerPool.JOINED_PREFIX);
+    assertThat(joined).startsWith(ListenerConnection.JOINED_PREFIX);
     String error = new JsonObject().put("type", "error").put("code", "SESSION_FULL").encode();
-    assertThat(error).doesNotStartWith(ListenerPool.JOINED_PREFIX);
+    assertThat(error).doesNotStartWith(ListenerConnection.JOINED_PREFIX);
   }
 
   @Test
