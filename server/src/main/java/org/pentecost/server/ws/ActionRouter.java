@@ -10,6 +10,7 @@ import org.pentecost.server.broadcast.AudioFormat;
 import org.pentecost.server.error.ApiException;
 import org.pentecost.server.session.ListenerCountStore;
 import org.pentecost.server.session.SessionService;
+import org.pentecost.server.util.InputExcerpt;
 
 /**
  * Routes a connection's JSON text messages by their {@code action} (the seeds' route selection
@@ -100,7 +101,7 @@ final class ActionRouter {
                 error(
                     ErrorCode.UNKNOWN_ACTION,
                     "unknown action '"
-                        + ConnectionLimits.excerpt(action == null ? "" : (String) action)
+                        + InputExcerpt.of(action == null ? "" : (String) action)
                         + "'"));
       }
     } catch (ApiException e) {
@@ -137,7 +138,7 @@ final class ActionRouter {
     if (to == null) {
       throw new ApiException(
           ErrorCode.UNSUPPORTED_LANGUAGE,
-          "unsupported targetLanguage '" + ConnectionLimits.excerpt(text) + "'");
+          "unsupported targetLanguage '" + InputExcerpt.of(text) + "'");
     }
     String from = c.language;
     SessionRoom room = registry.room(c.sessionId);

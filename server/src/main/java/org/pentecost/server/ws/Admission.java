@@ -21,6 +21,7 @@ import org.pentecost.server.session.ListenerCountStore;
 import org.pentecost.server.session.Session;
 import org.pentecost.server.session.SessionService;
 import org.pentecost.server.session.SessionStatus;
+import org.pentecost.server.util.InputExcerpt;
 
 /**
  * Decides whether a new WebSocket becomes a connection: parameters, limits, token, session,
@@ -157,7 +158,7 @@ final class Admission {
                 throw new ApiException(
                     ErrorCode.UNSUPPORTED_LANGUAGE,
                     "unsupported targetLanguage '"
-                        + ConnectionLimits.excerpt(p.language())
+                        + InputExcerpt.of(p.language())
                         + "'; supported: "
                         + String.join(", ", sessions.languages().codes()));
               }

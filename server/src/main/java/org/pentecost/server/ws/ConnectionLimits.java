@@ -14,9 +14,6 @@ import org.pentecost.server.ratelimit.RateLimit;
  * connection of a node; the per-connection state lives in {@link Connection}.
  */
 final class ConnectionLimits {
-  /** How much of a client's input an error message may quote. */
-  static final int MAX_ECHO_CHARS = 64;
-
   private final int maxQueuedBytes;
   private final int maxFrameBytes;
   private final long closeTimeoutMillis;
@@ -104,17 +101,5 @@ final class ConnectionLimits {
 
   void violated() {
     violations.increment();
-  }
-
-  /** {@code text} as an error message may quote it: at most {@link #MAX_ECHO_CHARS} characters. */
-  static String excerpt(String text) {
-    if (text.length() <= MAX_ECHO_CHARS) {
-      return text;
-    }
-    int end = MAX_ECHO_CHARS;
-    if (Character.isHighSurrogate(text.charAt(end - 1))) {
-      end--;
-    }
-    return text.substring(0, end) + "… (" + text.length() + " characters)";
   }
 }

@@ -12,6 +12,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.concurrent.TimeUnit;
 import org.pentecost.protocol.ErrorCode;
+import org.pentecost.server.util.InputExcerpt;
 
 /**
  * Answers what Netty's WebSocket decoder refuses, where Vert.x would only drop the TCP connection:
@@ -104,8 +105,7 @@ final class WsFrameGuard extends ChannelInboundHandlerAdapter {
     } else {
       code = ErrorCode.INVALID_REQUEST;
       message =
-          "WebSocket protocol error: "
-              + ConnectionLimits.excerpt(String.valueOf(corrupt.getMessage()));
+          "WebSocket protocol error: " + InputExcerpt.of(String.valueOf(corrupt.getMessage()));
     }
     ctx.write(new TextWebSocketFrame(WsMessages.error(code, message, null).encode()));
     ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), status.reasonText()));
