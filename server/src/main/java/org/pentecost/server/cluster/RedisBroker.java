@@ -118,11 +118,6 @@ public final class RedisBroker implements Broker {
   }
 
   @Override
-  public boolean isLocal() {
-    return false;
-  }
-
-  @Override
   public String nodeId() {
     return nodeId;
   }
@@ -454,7 +449,7 @@ public final class RedisBroker implements Broker {
    * themselves and with the frames (a stream's start reaches other nodes before its frames).
    */
   @Override
-  public void publishEvent(JsonObject event) {
+  public boolean publishEvent(JsonObject event) {
     event.put("node", nodeId);
     RedisConnection conn;
     synchronized (this) {
@@ -466,5 +461,6 @@ public final class RedisBroker implements Broker {
     Request request = Request.cmd(Command.PUBLISH).arg(keys.events()).arg(event.encode());
     (conn != null ? conn.send(request) : commands.send(request))
         .onFailure(e -> LOG.warn("broker: an event did not reach other nodes: {}", e.toString()));
+    return true;
   }
 }

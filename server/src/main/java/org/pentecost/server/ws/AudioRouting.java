@@ -45,9 +45,7 @@ final class AudioRouting {
   private List<ReplayWindow.Entry> join(
       SessionRoom room, Connection c, String language, long lastSeq) {
     List<ReplayWindow.Entry> missed = room.stream(language, windowMicros).subscribe(c.out, lastSeq);
-    if (!broker.isLocal()) {
-      broker.subscribe(room.sessionId, language).onFailure(e -> {});
-    }
+    broker.subscribe(room.sessionId, language).onFailure(e -> {});
     return missed;
   }
 
@@ -58,6 +56,9 @@ final class AudioRouting {
    * same frames arriving later by pub/sub are duplicates. Numbering then goes on after the newest.
    */
   void catchUpFromWindow(SessionRoom room, String language, List<Broker.Frame> frames) {
+    if (frames.isEmpty()) {
+      return; // nothing shared (a single node, or a stream nobody published yet)
+    }
     room.stream(language, windowMicros)
         .merge(frames, f -> new AudioStream.Numbered(f.seq(), f.durationMicros(), f.audio()))
         .forEach(f -> received(room, f));
@@ -109,7 +110,7 @@ final class AudioRouting {
     String heard = c.audioLanguage;
     if (heard != null) {
       AudioStream s = room.existingStream(heard);
-      if (s != null && s.unsubscribe(c.out) && !broker.isLocal()) {
+      if (s != null && s.unsubscribe(c.out)) {
         broker.unsubscribe(room.sessionId, heard);
       }
     }
@@ -220,16 +221,14 @@ final class AudioRouting {
         s == null ? null : s.publish(c, payload, System.currentTimeMillis() * 1000);
     if (p != null) {
       fanout.send(p);
-      if (!broker.isLocal()) {
-        broker.publish(
-            new Broker.Frame(
-                room.sessionId,
-                p.language(),
-                broker.nodeId(),
-                p.seq(),
-                p.durationMicros(),
-                p.frame().audio()));
-      }
+      broker.publish(
+          new Broker.Frame(
+              room.sessionId,
+              p.language(),
+              broker.nodeId(),
+              p.seq(),
+              p.durationMicros(),
+              p.frame().audio()));
     }
   }
 

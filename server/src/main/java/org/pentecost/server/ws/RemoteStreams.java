@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code status}: the session's status changed; the receiver reads it from the store.
  * </ul>
  *
- * With a {@link org.pentecost.server.cluster.LocalBroker} nothing is sent and nothing is known.
+ * With a {@link org.pentecost.server.cluster.LocalBroker} nothing leaves and nothing arrives.
  */
 final class RemoteStreams {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteStreams.class);
@@ -109,9 +109,6 @@ final class RemoteStreams {
    * already hear the stream).
    */
   boolean publishedHere(String sessionId, String language, AudioFormat format) {
-    if (broker.isLocal()) {
-      return false;
-    }
     boolean was = false;
     Remote r = sessions.get(sessionId);
     if (r != null) {
@@ -130,21 +127,16 @@ final class RemoteStreams {
   }
 
   void stoppedHere(String sessionId, String language) {
-    if (!broker.isLocal()) {
-      broker.publishEvent(
-          new JsonObject()
-              .put("type", "stream")
-              .put("state", "stopped")
-              .put("sessionId", sessionId)
-              .put("language", language));
-    }
+    broker.publishEvent(
+        new JsonObject()
+            .put("type", "stream")
+            .put("state", "stopped")
+            .put("sessionId", sessionId)
+            .put("language", language));
   }
 
   /** The speaker connected here; true if listeners here were told it had dropped elsewhere. */
   boolean speakerJoinedHere(String sessionId) {
-    if (broker.isLocal()) {
-      return false;
-    }
     boolean wasAway = false;
     Remote r = sessions.get(sessionId);
     if (r != null) {
@@ -159,25 +151,19 @@ final class RemoteStreams {
   }
 
   void speakerDroppedHere(String sessionId, long graceMs) {
-    if (!broker.isLocal()) {
-      broker.publishEvent(speaker(sessionId, "dropped").put("gracePeriodMs", graceMs));
-    }
+    broker.publishEvent(speaker(sessionId, "dropped").put("gracePeriodMs", graceMs));
   }
 
   void speakerLeftHere(String sessionId) {
-    if (!broker.isLocal()) {
-      speakerEvent(sessionId, "left");
-    }
+    speakerEvent(sessionId, "left");
   }
 
   void statusChangedHere(Session session) {
-    if (!broker.isLocal()) {
-      broker.publishEvent(
-          new JsonObject()
-              .put("type", "status")
-              .put("sessionId", session.id())
-              .put("status", session.status().wireName()));
-    }
+    broker.publishEvent(
+        new JsonObject()
+            .put("type", "status")
+            .put("sessionId", session.id())
+            .put("status", session.status().wireName()));
   }
 
   /**
@@ -185,9 +171,7 @@ final class RemoteStreams {
    * speaker say so again ({@code sync}), so that a node started after a stream began learns of it.
    */
   void roomOpenedHere(String sessionId) {
-    if (!broker.isLocal()) {
-      broker.publishEvent(new JsonObject().put("type", "sync").put("sessionId", sessionId));
-    }
+    broker.publishEvent(new JsonObject().put("type", "sync").put("sessionId", sessionId));
   }
 
   /**
@@ -215,9 +199,12 @@ final class RemoteStreams {
     }
   }
 
-  /** A listener here took the place of {@code previousId}, which is not here. */
-  void retireElsewhere(String previousId, String sessionId, long overlapMs) {
-    broker.publishEvent(
+  /**
+   * A listener here took the place of {@code previousId}, which is not here. False when there is no
+   * other node that could hold it.
+   */
+  boolean retireElsewhere(String previousId, String sessionId, long overlapMs) {
+    return broker.publishEvent(
         new JsonObject()
             .put("type", "retire")
             .put("sessionId", sessionId)
@@ -227,26 +214,22 @@ final class RemoteStreams {
 
   /** A message for a connection that is not here: the node that holds it delivers it. */
   void sendElsewhere(String connectionId, JsonObject message) {
-    if (!broker.isLocal()) {
-      broker.publishEvent(
-          new JsonObject()
-              .put("type", "direct")
-              .put("sessionId", "")
-              .put("connectionId", connectionId)
-              .put("message", message));
-    }
+    broker.publishEvent(
+        new JsonObject()
+            .put("type", "direct")
+            .put("sessionId", "")
+            .put("connectionId", connectionId)
+            .put("message", message));
   }
 
   /** A caption published here: the other nodes give it to their listeners of its language. */
   void captionHere(String sessionId, String language, JsonObject caption) {
-    if (!broker.isLocal()) {
-      broker.publishEvent(
-          new JsonObject()
-              .put("type", "caption")
-              .put("sessionId", sessionId)
-              .put("language", language)
-              .put("caption", caption));
-    }
+    broker.publishEvent(
+        new JsonObject()
+            .put("type", "caption")
+            .put("sessionId", sessionId)
+            .put("language", language)
+            .put("caption", caption));
   }
 
   private void speakerEvent(String sessionId, String state) {

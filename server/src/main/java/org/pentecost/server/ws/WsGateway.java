@@ -119,7 +119,8 @@ public final class WsGateway {
     this.router = new ActionRouter(sessions, counts, joins, registry, audio, remote);
     sessions.recovery().attach(new LiveRooms(registry, events));
     this.timers =
-        new LifecycleTimers(vertx, registry, sessions, config.connections(), !broker.isLocal());
+        new LifecycleTimers(
+            vertx, registry, sessions, config.connections(), config.store().isRedis());
     sessions.onStatusChange(
         s -> {
           events.statusChanged(s);
