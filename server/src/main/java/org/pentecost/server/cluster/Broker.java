@@ -2,8 +2,8 @@ package org.pentecost.server.cluster;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -55,8 +55,11 @@ public interface Broker {
   /** Where frames of the streams this node subscribes to arrive (set once, before start). */
   void onFrame(Consumer<Frame> handler);
 
-  /** Where other nodes' events arrive (set once, before start). */
-  void onEvent(Consumer<JsonObject> handler);
+  /**
+   * Where other nodes' events arrive, with the id of the node that sent each (set once, before
+   * start).
+   */
+  void onEvent(BiConsumer<String, NodeEvent> handler);
 
   /** Connects; never fails (a broker that cannot reach its transport keeps trying). */
   Future<Void> start();
@@ -84,9 +87,9 @@ public interface Broker {
   Future<List<Frame>> window(String sessionId, String language);
 
   /**
-   * Sends {@code event} to every other node (its {@code node} field is set to this node). Returns
-   * false when no other node can exist to receive it (a single node); true when it left for the
-   * others, which may still miss it (at most once).
+   * Sends {@code event}, from this node, to every other node. Returns false when no other node can
+   * exist to receive it (a single node); true when it left for the others, which may still miss it
+   * (at most once).
    */
-  boolean publishEvent(JsonObject event);
+  boolean publishEvent(NodeEvent event);
 }

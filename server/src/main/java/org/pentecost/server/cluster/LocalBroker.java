@@ -1,8 +1,8 @@
 package org.pentecost.server.cluster;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -27,7 +27,7 @@ public final class LocalBroker implements Broker {
   public void onFrame(Consumer<Frame> handler) {}
 
   @Override
-  public void onEvent(Consumer<JsonObject> handler) {}
+  public void onEvent(BiConsumer<String, NodeEvent> handler) {}
 
   @Override
   public Future<Void> start() {
@@ -57,7 +57,7 @@ public final class LocalBroker implements Broker {
 
   /** No other node: the event goes nowhere. */
   @Override
-  public boolean publishEvent(JsonObject event) {
+  public boolean publishEvent(NodeEvent event) {
     return false;
   }
 }

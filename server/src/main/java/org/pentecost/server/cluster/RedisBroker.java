@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
@@ -20,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.pentecost.server.redis.LuaScript;
 import org.pentecost.server.redis.RedisCommands;
@@ -59,7 +59,7 @@ public final class RedisBroker implements Broker {
   private final Counter dropped;
 
   private volatile Consumer<Frame> frames = f -> {};
-  private volatile Consumer<JsonObject> events = e -> {};
+  private volatile BiConsumer<String, NodeEvent> events = (node, e) -> {};
 
   // Guarded by this.
   private final Map<String, Channel> channels = new HashMap<>();
@@ -128,7 +128,7 @@ public final class RedisBroker implements Broker {
   }
 
   @Override
-  public void onEvent(Consumer<JsonObject> handler) {
+  public void onEvent(BiConsumer<String, NodeEvent> handler) {
     this.events = handler;
   }
 
@@ -404,9 +404,9 @@ public final class RedisBroker implements Broker {
     }
     if (name.equals(keys.events())) {
       try {
-        JsonObject event = new JsonObject(r.get(2).toString());
-        if (!nodeId.equals(event.getString("node"))) {
-          events.accept(event);
+        NodeEventCodec.Received event = NodeEventCodec.decode(r.get(2).toString());
+        if (!nodeId.equals(event.node())) {
+          events.accept(event.node(), event.event());
         }
       } catch (RuntimeException e) {
         LOG.warn("broker: ignoring an event it cannot read: {}", e.toString());
@@ -449,8 +449,7 @@ public final class RedisBroker implements Broker {
    * themselves and with the frames (a stream's start reaches other nodes before its frames).
    */
   @Override
-  public boolean publishEvent(JsonObject event) {
-    event.put("node", nodeId);
+  public boolean publishEvent(NodeEvent event) {
     RedisConnection conn;
     synchronized (this) {
       conn = publisher;
@@ -458,7 +457,8 @@ public final class RedisBroker implements Broker {
         connectPublisher();
       }
     }
-    Request request = Request.cmd(Command.PUBLISH).arg(keys.events()).arg(event.encode());
+    Request request =
+        Request.cmd(Command.PUBLISH).arg(keys.events()).arg(NodeEventCodec.encode(nodeId, event));
     (conn != null ? conn.send(request) : commands.send(request))
         .onFailure(e -> LOG.warn("broker: an event did not reach other nodes: {}", e.toString()));
     return true;

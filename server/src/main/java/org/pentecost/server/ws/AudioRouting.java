@@ -23,12 +23,19 @@ final class AudioRouting {
   private final long windowMicros;
   private final Broker broker;
   private final RemoteStreams remote;
+  private final OutboundEvents outbound;
 
-  AudioRouting(Fanout fanout, long windowMicros, Broker broker, RemoteStreams remote) {
+  AudioRouting(
+      Fanout fanout,
+      long windowMicros,
+      Broker broker,
+      RemoteStreams remote,
+      OutboundEvents outbound) {
     this.fanout = fanout;
     this.windowMicros = windowMicros;
     this.broker = broker;
     this.remote = remote;
+    this.outbound = outbound;
   }
 
   long windowMicros() {
@@ -128,7 +135,7 @@ final class AudioRouting {
     AudioStream s = room.stream(c.language, windowMicros);
     Connection previous = (Connection) s.publisher(c, c.format);
     AudioFormat elsewhere = remote.format(room.sessionId, c.language);
-    remote.publishedHere(room.sessionId, c.language, c.format);
+    outbound.publishedHere(room.sessionId, c.language, c.format);
     AudioFormat before = previous != null ? previous.format : elsewhere;
     if (before != null && c.format.equals(before)) {
       return; // a refresh or takeover: the stream goes on, listeners notice nothing
@@ -175,7 +182,7 @@ final class AudioRouting {
     if (s == null || !s.publisherLeft(c)) {
       return;
     }
-    remote.stoppedHere(room.sessionId, c.language);
+    outbound.stoppedHere(room.sessionId, c.language);
     if (isLive(room, c.language)) {
       return; // it is published on another node now
     }

@@ -39,6 +39,7 @@ final class Membership {
   private final SessionService sessions;
   private final Broker broker;
   private final RemoteStreams remote;
+  private final OutboundEvents outbound;
   private final long graceMillis;
 
   /** Whether the node is stopping: a speaker's close then is the node's doing. */
@@ -63,6 +64,7 @@ final class Membership {
       SessionService sessions,
       Broker broker,
       RemoteStreams remote,
+      OutboundEvents outbound,
       BooleanSupplier stopping,
       MeterRegistry meters) {
     this.vertx = vertx;
@@ -74,6 +76,7 @@ final class Membership {
     this.sessions = sessions;
     this.broker = broker;
     this.remote = remote;
+    this.outbound = outbound;
     this.graceMillis = config.sessions().speakerGracePeriod().toMillis();
     this.stopping = stopping;
     open.forEach(
@@ -227,7 +230,7 @@ final class Membership {
         // A second speaker connection of the owner takes over from the first.
         replaced.close(CloseCode.REPLACED, "replaced by a newer speaker connection");
       }
-      boolean awayElsewhere = remote.speakerJoinedHere(c.sessionId);
+      boolean awayElsewhere = outbound.speakerJoinedHere(c.sessionId);
       if (change.wasAway() || awayElsewhere) {
         events.speakerReturned(c.sessionId);
       }
@@ -325,7 +328,7 @@ final class Membership {
       return null;
     }
     boolean sent =
-        remote.retireElsewhere(previousId, c.sessionId, config.refreshOverlap().toMillis());
+        outbound.retireElsewhere(previousId, c.sessionId, config.refreshOverlap().toMillis());
     return sent ? previousId : null;
   }
 
@@ -379,9 +382,9 @@ final class Membership {
     Boolean dropped = registry.inRoom(c.sessionId, r -> r.speakerLeft(c));
     if (Boolean.TRUE.equals(dropped) && !stopping.getAsBoolean() && (room == null || !room.ended)) {
       events.speakerDropped(c.sessionId);
-      remote.speakerDroppedHere(c.sessionId, graceMillis);
+      outbound.speakerDroppedHere(c.sessionId, graceMillis);
     } else if (Boolean.TRUE.equals(dropped)) {
-      remote.speakerLeftHere(c.sessionId);
+      outbound.speakerLeftHere(c.sessionId);
     }
   }
 }
