@@ -69,6 +69,11 @@ class NodeEventCodecTest {
               "{'type':'caption','sessionId':'S','language':'de','caption':"
                   + "{'type':'caption','language':'de','text':'Guten Tag','final':true}}"));
 
+  /** One event of each type (and both kinds of repeat). */
+  static List<NodeEvent> samples() {
+    return List.copyOf(WIRE.keySet());
+  }
+
   private static JsonObject wire(String singleQuoted, String node) {
     return new JsonObject(singleQuoted.replace('\'', '"').replace("\"S\"", "\"" + S + "\""))
         .put("node", node);
