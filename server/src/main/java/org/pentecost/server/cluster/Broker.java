@@ -7,7 +7,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Audio frames and control events between the nodes of one service.
+ * Audio frames and control events ({@link NodeEvent}) between the nodes of one service.
  *
  * <p>The contract, which every implementation keeps and {@code BrokerContract} tests:
  *
@@ -19,7 +19,9 @@ import java.util.function.Consumer;
  *       frame read the shared {@link #window} after {@link #subscribe} completes: a frame is then
  *       either in the window read or delivered live.
  *   <li><b>In order.</b> The frames of one stream, and the events, reach a node in the order this
- *       node published them; a stream's start event reaches other nodes before its first frame.
+ *       node published them, and a stream's start event reaches other nodes before its first frame,
+ *       as long as the transport's connection holds (an event sent while it is down takes another
+ *       way and may overtake).
  *   <li><b>Holds.</b> {@link #subscribe} and {@link #unsubscribe} count holds per stream: the first
  *       hold subscribes, the last release unsubscribes, and after it nothing more of the stream is
  *       delivered. A release without a hold is ignored.
