@@ -1,21 +1,21 @@
 package org.pentecost.server.cluster;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
-/** One node: nothing crosses, every call answers at once. */
+/**
+ * The broker of a single node (the embedded store, no Redis): a null object. There is no other
+ * node, so frames and events published go nowhere and none arrive; a subscription succeeds at once
+ * and holds nothing; every window is empty. Every call answers at once, so the paths that read the
+ * shared window or subscribe before a join cost a completed future here.
+ */
 public final class LocalBroker implements Broker {
   private final String nodeId;
 
   public LocalBroker(String nodeId) {
     this.nodeId = nodeId;
-  }
-
-  @Override
-  public boolean isLocal() {
-    return true;
   }
 
   @Override
@@ -27,7 +27,7 @@ public final class LocalBroker implements Broker {
   public void onFrame(Consumer<Frame> handler) {}
 
   @Override
-  public void onEvent(Consumer<JsonObject> handler) {}
+  public void onEvent(BiConsumer<String, NodeEvent> handler) {}
 
   @Override
   public Future<Void> start() {
@@ -55,6 +55,9 @@ public final class LocalBroker implements Broker {
     return Future.succeededFuture(List.of());
   }
 
+  /** No other node: the event goes nowhere. */
   @Override
-  public void publishEvent(JsonObject event) {}
+  public boolean publishEvent(NodeEvent event) {
+    return false;
+  }
 }

@@ -31,7 +31,7 @@ final class ActionRouter {
   private final ConnectionRegistry registry;
   private final AudioRouting audio;
 
-  private final RemoteStreams remote;
+  private final OutboundEvents outbound;
 
   ActionRouter(
       SessionService sessions,
@@ -39,13 +39,13 @@ final class ActionRouter {
       JoinLimiter limiter,
       ConnectionRegistry registry,
       AudioRouting audio,
-      RemoteStreams remote) {
+      OutboundEvents outbound) {
     this.sessions = sessions;
     this.counts = counts;
     this.limiter = limiter;
     this.registry = registry;
     this.audio = audio;
-    this.remote = remote;
+    this.outbound = outbound;
   }
 
   void route(Connection c, String text) {
@@ -192,7 +192,7 @@ final class ActionRouter {
             .put("text", t)
             .put("final", last);
     deliverCaption(registry.room(c.sessionId), c.language, caption.encode());
-    remote.captionHere(c.sessionId, c.language, caption);
+    outbound.captionHere(c.sessionId, c.language, caption);
   }
 
   /** A caption of {@code language} to this node's listeners who hear or want that language. */

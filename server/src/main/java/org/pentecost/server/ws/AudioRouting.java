@@ -23,12 +23,19 @@ final class AudioRouting {
   private final long windowMicros;
   private final Broker broker;
   private final RemoteStreams remote;
+  private final OutboundEvents outbound;
 
-  AudioRouting(Fanout fanout, long windowMicros, Broker broker, RemoteStreams remote) {
+  AudioRouting(
+      Fanout fanout,
+      long windowMicros,
+      Broker broker,
+      RemoteStreams remote,
+      OutboundEvents outbound) {
     this.fanout = fanout;
     this.windowMicros = windowMicros;
     this.broker = broker;
     this.remote = remote;
+    this.outbound = outbound;
   }
 
   long windowMicros() {
@@ -45,9 +52,7 @@ final class AudioRouting {
   private List<ReplayWindow.Entry> join(
       SessionRoom room, Connection c, String language, long lastSeq) {
     List<ReplayWindow.Entry> missed = room.stream(language, windowMicros).subscribe(c.out, lastSeq);
-    if (!broker.isLocal()) {
-      broker.subscribe(room.sessionId, language).onFailure(e -> {});
-    }
+    broker.subscribe(room.sessionId, language).onFailure(e -> {});
     return missed;
   }
 
@@ -58,6 +63,9 @@ final class AudioRouting {
    * same frames arriving later by pub/sub are duplicates. Numbering then goes on after the newest.
    */
   void catchUpFromWindow(SessionRoom room, String language, List<Broker.Frame> frames) {
+    if (frames.isEmpty()) {
+      return; // nothing shared (a single node, or a stream nobody published yet)
+    }
     room.stream(language, windowMicros)
         .merge(frames, f -> new AudioStream.Numbered(f.seq(), f.durationMicros(), f.audio()))
         .forEach(f -> received(room, f));
@@ -109,7 +117,7 @@ final class AudioRouting {
     String heard = c.audioLanguage;
     if (heard != null) {
       AudioStream s = room.existingStream(heard);
-      if (s != null && s.unsubscribe(c.out) && !broker.isLocal()) {
+      if (s != null && s.unsubscribe(c.out)) {
         broker.unsubscribe(room.sessionId, heard);
       }
     }
@@ -127,7 +135,7 @@ final class AudioRouting {
     AudioStream s = room.stream(c.language, windowMicros);
     Connection previous = (Connection) s.publisher(c, c.format);
     AudioFormat elsewhere = remote.format(room.sessionId, c.language);
-    remote.publishedHere(room.sessionId, c.language, c.format);
+    outbound.publishedHere(room.sessionId, c.language, c.format);
     AudioFormat before = previous != null ? previous.format : elsewhere;
     if (before != null && c.format.equals(before)) {
       return; // a refresh or takeover: the stream goes on, listeners notice nothing
@@ -174,7 +182,7 @@ final class AudioRouting {
     if (s == null || !s.publisherLeft(c)) {
       return;
     }
-    remote.stoppedHere(room.sessionId, c.language);
+    outbound.stoppedHere(room.sessionId, c.language);
     if (isLive(room, c.language)) {
       return; // it is published on another node now
     }
@@ -220,16 +228,14 @@ final class AudioRouting {
         s == null ? null : s.publish(c, payload, System.currentTimeMillis() * 1000);
     if (p != null) {
       fanout.send(p);
-      if (!broker.isLocal()) {
-        broker.publish(
-            new Broker.Frame(
-                room.sessionId,
-                p.language(),
-                broker.nodeId(),
-                p.seq(),
-                p.durationMicros(),
-                p.frame().audio()));
-      }
+      broker.publish(
+          new Broker.Frame(
+              room.sessionId,
+              p.language(),
+              broker.nodeId(),
+              p.seq(),
+              p.durationMicros(),
+              p.frame().audio()));
     }
   }
 

@@ -24,19 +24,19 @@ final class LifecycleTimers {
   private long statsTimer = -1;
 
   /**
-   * With other nodes, counts also change where this node cannot see it: rooms with a speaker or
-   * worker here are polled every interval (still sent only on change).
+   * Counts kept in a store shared with other nodes (Redis) also change where this node cannot see
+   * it: rooms with a speaker or worker here are polled every interval (still sent only on change).
    */
-  private final boolean cluster;
+  private final boolean sharedCounts;
 
   LifecycleTimers(
       Vertx vertx,
       ConnectionRegistry registry,
       SessionService sessions,
       PentecostConfig.Connections config,
-      boolean cluster) {
+      boolean sharedCounts) {
     this.vertx = vertx;
-    this.cluster = cluster;
+    this.sharedCounts = sharedCounts;
     this.registry = registry;
     this.sessions = sessions;
     this.config = config;
@@ -89,7 +89,8 @@ final class LifecycleTimers {
 
   private void stats() {
     for (SessionRoom room : registry.rooms()) {
-      if (!room.statsDirty && !(cluster && (room.speaker() != null || !room.workers().isEmpty()))) {
+      if (!room.statsDirty
+          && !(sharedCounts && (room.speaker() != null || !room.workers().isEmpty()))) {
         continue;
       }
       room.statsDirty = false;

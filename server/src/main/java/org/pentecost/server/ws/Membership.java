@@ -39,6 +39,7 @@ final class Membership {
   private final SessionService sessions;
   private final Broker broker;
   private final RemoteStreams remote;
+  private final OutboundEvents outbound;
   private final long graceMillis;
 
   /** Whether the node is stopping: a speaker's close then is the node's doing. */
@@ -63,6 +64,7 @@ final class Membership {
       SessionService sessions,
       Broker broker,
       RemoteStreams remote,
+      OutboundEvents outbound,
       BooleanSupplier stopping,
       MeterRegistry meters) {
     this.vertx = vertx;
@@ -74,6 +76,7 @@ final class Membership {
     this.sessions = sessions;
     this.broker = broker;
     this.remote = remote;
+    this.outbound = outbound;
     this.graceMillis = config.sessions().speakerGracePeriod().toMillis();
     this.stopping = stopping;
     open.forEach(
@@ -87,12 +90,13 @@ final class Membership {
   /** Joins an admitted connection; completes once its {@code sessionJoined} is out. */
   Future<Void> join(Admission.Admitted a) {
     Connection c = a.connection();
-    if (c.role != Role.LISTENER || a.lastSeq() < 0 || broker.isLocal()) {
+    if (c.role != Role.LISTENER || a.lastSeq() < 0) {
       return join(a, false);
     }
     // Resuming on a node that may not have heard the stream: subscribe first, then read the
     // shared window, so that every frame is either in what was read or arrives live. The hold
-    // keeps the room, and its stream's window, until the listener is in it.
+    // keeps the room, and its stream's window, until the listener is in it. On a single node
+    // (LocalBroker) both complete at once with nothing, and the join runs in this same turn.
     SessionRoom held =
         registry.inRoom(
             c.sessionId,
@@ -178,36 +182,32 @@ final class Membership {
       if (format != null) {
         joined.put("audio", format.toJson());
       }
-      String elsewhere = broker.isLocal() ? null : a.previousElsewhere();
+      String elsewhere = refreshedElsewhere(c, a.previousElsewhere());
       c.announce(joined, refreshComplete(c, previous != null ? previous.id : elsewhere));
       refreshed(previous);
-      refreshedElsewhere(c, elsewhere);
       audio.catchUp(c, catchUp);
       return Future.succeededFuture();
     }
-    Future<Void> numbered = Future.succeededFuture();
-    if (!broker.isLocal()) {
-      // Numbering goes on from the newest frame of the shared window (a speaker that refreshed
-      // from another node): listeners see no jump. The window's frames this node has not had yet
-      // (still on their way from the old node) are taken from it first, in order, and fanned out
-      // here: a frame that arrives later by pub/sub is then a duplicate, never a gap. Nothing is
-      // read from the socket before this.
-      numbered =
-          Futures.onContext(
-              broker
-                  .window(c.sessionId, c.language)
-                  .map(
-                      frames -> {
-                        audio.catchUpFromWindow(room, c.language, frames);
-                        return (Void) null;
-                      })
-                  .recover(
-                      e -> {
-                        LOG.warn("{}: reading the shared window failed: {}", c, e.toString());
-                        return Future.succeededFuture();
-                      }),
-              c.context);
-    }
+    // Numbering goes on from the newest frame of the shared window (a speaker that refreshed
+    // from another node): listeners see no jump. The window's frames this node has not had yet
+    // (still on their way from the old node) are taken from it first, in order, and fanned out
+    // here: a frame that arrives later by pub/sub is then a duplicate, never a gap. Nothing is
+    // read from the socket before this. On a single node the window is empty at once.
+    Future<Void> numbered =
+        Futures.onContext(
+            broker
+                .window(c.sessionId, c.language)
+                .map(
+                    frames -> {
+                      audio.catchUpFromWindow(room, c.language, frames);
+                      return (Void) null;
+                    })
+                .recover(
+                    e -> {
+                      LOG.warn("{}: reading the shared window failed: {}", c, e.toString());
+                      return Future.succeededFuture();
+                    }),
+            c.context);
     return numbered.compose(v -> publisherJoined(c, room, session, previous, replacedOrChange[0]));
   }
 
@@ -230,7 +230,7 @@ final class Membership {
         // A second speaker connection of the owner takes over from the first.
         replaced.close(CloseCode.REPLACED, "replaced by a newer speaker connection");
       }
-      boolean awayElsewhere = remote.speakerJoinedHere(c.sessionId);
+      boolean awayElsewhere = outbound.speakerJoinedHere(c.sessionId);
       if (change.wasAway() || awayElsewhere) {
         events.speakerReturned(c.sessionId);
       }
@@ -316,16 +316,20 @@ final class Membership {
   }
 
   /**
-   * A listener's refresh of a connection that is not on this node (it was told {@code
+   * A listener's refresh of a connection that is not on this node (it is told {@code
    * connectionRefreshComplete} with its sessionJoined): the node that holds it gives up its place
    * in the counts at once and closes it after the overlap (if it still exists). The new place was
-   * taken here, so for that moment the session counts one listener more.
+   * taken here, so for that moment the session counts one listener more. Returns {@code
+   * previousId}, or null when no other node can hold it (a single node: it is gone, and this is a
+   * new join).
    */
-  private void refreshedElsewhere(Connection c, String previousId) {
+  private String refreshedElsewhere(Connection c, String previousId) {
     if (previousId == null) {
-      return;
+      return null;
     }
-    remote.retireElsewhere(previousId, c.sessionId, config.refreshOverlap().toMillis());
+    boolean sent =
+        outbound.retireElsewhere(previousId, c.sessionId, config.refreshOverlap().toMillis());
+    return sent ? previousId : null;
   }
 
   /**
@@ -378,9 +382,9 @@ final class Membership {
     Boolean dropped = registry.inRoom(c.sessionId, r -> r.speakerLeft(c));
     if (Boolean.TRUE.equals(dropped) && !stopping.getAsBoolean() && (room == null || !room.ended)) {
       events.speakerDropped(c.sessionId);
-      remote.speakerDroppedHere(c.sessionId, graceMillis);
+      outbound.speakerDroppedHere(c.sessionId, graceMillis);
     } else if (Boolean.TRUE.equals(dropped)) {
-      remote.speakerLeftHere(c.sessionId);
+      outbound.speakerLeftHere(c.sessionId);
     }
   }
 }

@@ -1,51 +1,19 @@
 package org.pentecost.server.ws;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.pentecost.protocol.CloseCode;
-import org.pentecost.protocol.Messages;
 import org.pentecost.server.broadcast.AudioFormat;
-import org.pentecost.server.broadcast.AudioStream;
-import org.pentecost.server.cluster.Broker;
-import org.pentecost.server.session.Session;
-import org.pentecost.server.session.SessionService;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What this node knows of the other nodes' part in each session: which languages they publish (with
- * their formats), where the speaker is, whether it dropped there. It is kept from the events
- * between nodes, and it tells this node's connections what they would hear if the publisher were
- * here: {@code streamStarted}/{@code streamStopped}, the fallback moves, {@code speakerConnected},
- * {@code speakerDisconnected}/{@code speakerReconnected}, and pause, resume and end.
- *
- * <p>Events (JSON on the broker's events channel, each with the sending {@code node}):
- *
- * <ul>
- *   <li>{@code stream} {@code started} (with {@code audio}) / {@code stopped}, per language;
- *   <li>{@code speaker} {@code joined} / {@code dropped} (with {@code gracePeriodMs}) / {@code
- *       left};
- *   <li>{@code status}: the session's status changed; the receiver reads it from the store.
- * </ul>
- *
- * With a {@link org.pentecost.server.cluster.LocalBroker} nothing is sent and nothing is known.
+ * their formats and the node of each), where the speaker is, whether it dropped there. It is kept
+ * by {@link InboundEvents} from what the other nodes say, and by {@link OutboundEvents} when this
+ * node takes a stream or the speaker over. With a {@link org.pentecost.server.cluster.LocalBroker}
+ * nothing arrives, so nothing is known: every answer is "not elsewhere".
  */
 final class RemoteStreams {
-  private static final Logger LOG = LoggerFactory.getLogger(RemoteStreams.class);
-
-  private final Broker broker;
   private final Map<String, Remote> sessions = new ConcurrentHashMap<>();
-  private Vertx vertx;
-  private ConnectionRegistry registry;
-  private AudioRouting audio;
-  private SessionEvents events;
-  private SessionService store;
-  private Duration overlap;
-  private Membership gateway;
 
   /** One session's state elsewhere; guarded by itself. */
   private static final class Remote {
@@ -56,28 +24,7 @@ final class RemoteStreams {
 
   private record Stream(String node, AudioFormat format) {}
 
-  RemoteStreams(Broker broker) {
-    this.broker = broker;
-  }
-
-  void attach(
-      Membership gateway,
-      Vertx vertx,
-      ConnectionRegistry registry,
-      AudioRouting audio,
-      SessionEvents events,
-      SessionService store,
-      Duration overlap) {
-    this.gateway = gateway;
-    this.vertx = vertx;
-    this.registry = registry;
-    this.audio = audio;
-    this.events = events;
-    this.store = store;
-    this.overlap = overlap;
-  }
-
-  // ---- what other nodes do
+  // ---- questions
 
   /** The format of {@code language} published on another node, or null. */
   AudioFormat format(String sessionId, String language) {
@@ -101,346 +48,111 @@ final class RemoteStreams {
     }
   }
 
-  // ---- what this node does, told to the others
+  // ---- this node takes over
 
-  /**
-   * A connection here now publishes {@code language}: the others learn it (and stop their own
-   * publisher of it). True if another node published it until now (a takeover: listeners here
-   * already hear the stream).
-   */
-  boolean publishedHere(String sessionId, String language, AudioFormat format) {
-    if (broker.isLocal()) {
-      return false;
-    }
-    boolean was = false;
+  /** A connection here publishes {@code language} now: no other node does any more. */
+  void publishedHere(String sessionId, String language) {
     Remote r = sessions.get(sessionId);
     if (r != null) {
       synchronized (r) {
-        was = r.streams.remove(language) != null;
+        r.streams.remove(language);
       }
     }
-    broker.publishEvent(
-        new JsonObject()
-            .put("type", "stream")
-            .put("state", "started")
-            .put("sessionId", sessionId)
-            .put("language", language)
-            .put("audio", format.toJson()));
-    return was;
   }
 
-  void stoppedHere(String sessionId, String language) {
-    if (!broker.isLocal()) {
-      broker.publishEvent(
-          new JsonObject()
-              .put("type", "stream")
-              .put("state", "stopped")
-              .put("sessionId", sessionId)
-              .put("language", language));
-    }
-  }
-
-  /** The speaker connected here; true if listeners here were told it had dropped elsewhere. */
+  /**
+   * The speaker connected here: it is nowhere else now. True if listeners here were told it had
+   * dropped elsewhere.
+   */
   boolean speakerJoinedHere(String sessionId) {
-    if (broker.isLocal()) {
-      return false;
-    }
-    boolean wasAway = false;
-    Remote r = sessions.get(sessionId);
-    if (r != null) {
-      synchronized (r) {
-        wasAway = r.speakerAway;
-        r.speakerAway = false;
-        r.speakerNode = null;
-      }
-    }
-    speakerEvent(sessionId, "joined");
-    return wasAway;
-  }
-
-  void speakerDroppedHere(String sessionId, long graceMs) {
-    if (!broker.isLocal()) {
-      broker.publishEvent(speaker(sessionId, "dropped").put("gracePeriodMs", graceMs));
-    }
-  }
-
-  void speakerLeftHere(String sessionId) {
-    if (!broker.isLocal()) {
-      speakerEvent(sessionId, "left");
-    }
-  }
-
-  void statusChangedHere(Session session) {
-    if (!broker.isLocal()) {
-      broker.publishEvent(
-          new JsonObject()
-              .put("type", "status")
-              .put("sessionId", session.id())
-              .put("status", session.status().wireName()));
-    }
-  }
-
-  /**
-   * This node has its first connection of the session: the nodes that publish in it or hold its
-   * speaker say so again ({@code sync}), so that a node started after a stream began learns of it.
-   */
-  void roomOpenedHere(String sessionId) {
-    if (!broker.isLocal()) {
-      broker.publishEvent(new JsonObject().put("type", "sync").put("sessionId", sessionId));
-    }
-  }
-
-  /**
-   * Another node asked: repeat what this node publishes in the session and whether it holds the
-   * speaker.
-   */
-  private void resync(String sessionId) {
-    SessionRoom room = registry.room(sessionId);
-    if (room == null) {
-      return;
-    }
-    room.publishedHere()
-        .forEach(
-            (language, format) ->
-                broker.publishEvent(
-                    new JsonObject()
-                        .put("type", "stream")
-                        .put("state", "started")
-                        .put("resync", true)
-                        .put("sessionId", sessionId)
-                        .put("language", language)
-                        .put("audio", format.toJson())));
-    if (room.speaker() != null) {
-      broker.publishEvent(speaker(sessionId, "joined").put("resync", true));
-    }
-  }
-
-  /** A listener here took the place of {@code previousId}, which is not here. */
-  void retireElsewhere(String previousId, String sessionId, long overlapMs) {
-    broker.publishEvent(
-        new JsonObject()
-            .put("type", "retire")
-            .put("sessionId", sessionId)
-            .put("connectionId", previousId)
-            .put("overlapMs", overlapMs));
-  }
-
-  /** A message for a connection that is not here: the node that holds it delivers it. */
-  void sendElsewhere(String connectionId, JsonObject message) {
-    if (!broker.isLocal()) {
-      broker.publishEvent(
-          new JsonObject()
-              .put("type", "direct")
-              .put("sessionId", "")
-              .put("connectionId", connectionId)
-              .put("message", message));
-    }
-  }
-
-  /** A caption published here: the other nodes give it to their listeners of its language. */
-  void captionHere(String sessionId, String language, JsonObject caption) {
-    if (!broker.isLocal()) {
-      broker.publishEvent(
-          new JsonObject()
-              .put("type", "caption")
-              .put("sessionId", sessionId)
-              .put("language", language)
-              .put("caption", caption));
-    }
-  }
-
-  private void speakerEvent(String sessionId, String state) {
-    broker.publishEvent(speaker(sessionId, state));
-  }
-
-  private static JsonObject speaker(String sessionId, String state) {
-    return new JsonObject().put("type", "speaker").put("state", state).put("sessionId", sessionId);
-  }
-
-  // ---- events from other nodes
-
-  void event(JsonObject e) {
-    String sessionId = e.getString("sessionId");
-    String node = e.getString("node");
-    if (sessionId == null || node == null) {
-      return;
-    }
-    if ("retire".equals(e.getString("type"))) {
-      gateway.retiredByRefreshElsewhere(
-          e.getString("connectionId", ""), sessionId, e.getLong("overlapMs", 0L));
-      return;
-    }
-    if ("direct".equals(e.getString("type"))) {
-      Connection c = registry.get(e.getString("connectionId", ""));
-      if (c != null) {
-        c.send(e.getJsonObject("message", new JsonObject()));
-      }
-      return;
-    }
-    try {
-      switch (e.getString("type", "")) {
-        case "sync" -> resync(sessionId);
-        case "stream" -> {
-          if (e.getBoolean("resync", false) && publishesHere(sessionId, e.getString("language"))) {
-            return; // a repeat must never take a stream over from a publisher here
-          }
-          if ("started".equals(e.getString("state"))) {
-            streamStarted(
-                sessionId,
-                e.getString("language"),
-                node,
-                AudioFormat.fromJson(e.getJsonObject("audio", new JsonObject())));
-          } else {
-            streamStopped(sessionId, e.getString("language"), node);
-          }
-        }
-        case "speaker" -> {
-          SessionRoom room = registry.room(sessionId);
-          if (e.getBoolean("resync", false) && room != null && room.speaker() != null) {
-            return; // the same: a repeat never displaces a speaker here
-          }
-          speakerEvent(sessionId, e.getString("state", ""), node, e);
-        }
-        case "status" -> statusChanged(sessionId, e.getString("status", ""));
-        case "caption" ->
-            ActionRouter.deliverCaption(
-                registry.room(sessionId),
-                e.getString("language", ""),
-                e.getJsonObject("caption", new JsonObject()).encode());
-        default -> LOG.debug("ignoring event {}", e);
-      }
-    } catch (RuntimeException ex) {
-      LOG.warn("event {} failed: {}", e, ex.toString());
-    }
-  }
-
-  private boolean publishesHere(String sessionId, String language) {
-    SessionRoom room = registry.room(sessionId);
-    AudioStream s = room == null || language == null ? null : room.existingStream(language);
-    return s != null && s.publisherConnection() != null;
-  }
-
-  private Remote remote(String sessionId) {
-    return sessions.computeIfAbsent(sessionId, k -> new Remote());
-  }
-
-  private void streamStarted(String sessionId, String language, String node, AudioFormat format) {
-    Remote r = remote(sessionId);
-    Stream previous;
-    synchronized (r) {
-      previous = r.streams.put(language, new Stream(node, format));
-    }
-    SessionRoom room = registry.room(sessionId);
-    if (room == null) {
-      return;
-    }
-    AudioStream s = room.existingStream(language);
-    Connection local = s == null ? null : (Connection) s.publisherConnection();
-    AudioFormat before = previous == null ? null : previous.format();
-    if (local != null && s.publisherLeft(local)) {
-      // Published on another node now (a refresh or a second connection there): this one stops
-      // being the publisher at once, its listeners notice nothing, and it is closed shortly.
-      if (local.role == Role.WORKER) {
-        registry.inRoom(sessionId, x -> x.workerLeft(local));
-      }
-      retire(local);
-      before = local.format;
-    }
-    if (before == null || !before.equals(format)) {
-      // A new stream, or one its new publisher encodes differently: its listeners must know.
-      audio.remoteStarted(room, language, format);
-    }
-  }
-
-  private void streamStopped(String sessionId, String language, String node) {
     Remote r = sessions.get(sessionId);
     if (r == null) {
-      return;
+      return false;
+    }
+    synchronized (r) {
+      boolean wasAway = r.speakerAway;
+      r.speakerAway = false;
+      r.speakerNode = null;
+      return wasAway;
+    }
+  }
+
+  // ---- what other nodes said
+
+  /**
+   * {@code node} publishes {@code language} in {@code format}; returns the format it was published
+   * in elsewhere until now, or null.
+   */
+  AudioFormat startedThere(String sessionId, String language, String node, AudioFormat format) {
+    Remote r = remote(sessionId);
+    synchronized (r) {
+      Stream previous = r.streams.put(language, new Stream(node, format));
+      return previous == null ? null : previous.format();
+    }
+  }
+
+  /**
+   * {@code node} stopped publishing {@code language}: forgotten, and true, if it was the node known
+   * to publish it; false if the news is stale (another node took the stream over since).
+   */
+  boolean stoppedThere(String sessionId, String language, String node) {
+    Remote r = sessions.get(sessionId);
+    if (r == null) {
+      return false;
     }
     synchronized (r) {
       Stream s = r.streams.get(language);
       if (s == null || !s.node().equals(node)) {
-        return; // stale: another node took the stream over since
+        return false;
       }
       r.streams.remove(language);
-    }
-    SessionRoom room = registry.room(sessionId);
-    if (room != null) {
-      audio.remoteStopped(room, language, room.sourceLanguage);
+      return true;
     }
   }
 
-  private void speakerEvent(String sessionId, String state, String node, JsonObject e) {
+  /** The speaker is on {@code node} now; true if it was known to have dropped. */
+  boolean speakerJoinedThere(String sessionId, String node) {
     Remote r = remote(sessionId);
-    switch (state) {
-      case "joined" -> {
-        boolean wasAway;
-        synchronized (r) {
-          wasAway = r.speakerAway;
-          r.speakerAway = false;
-          r.speakerNode = node;
-        }
-        if (registry.room(sessionId) != null) {
-          SessionRoom room = registry.room(sessionId);
-          Connection local = room.speaker();
-          if (local != null && room.speakerMoved(local)) {
-            retire(local);
-          }
-          SessionRoom.SpeakerChange change =
-              registry.inRoom(sessionId, SessionRoom::speakerBackElsewhere);
-          if (change.cancelledTimer() >= 0) {
-            vertx.cancelTimer(change.cancelledTimer());
-          }
-          registry.tidy(sessionId);
-          wasAway |= change.wasAway();
-        }
-        if (wasAway) {
-          events.speakerReturned(sessionId);
-        }
-      }
-      case "dropped" -> {
-        synchronized (r) {
-          if (!node.equals(r.speakerNode)) {
-            return;
-          }
-          r.speakerNode = null;
-          r.speakerAway = true;
-        }
-        registry.toListeners(
-            sessionId,
-            WsMessages.of(Messages.SPEAKER_DISCONNECTED)
-                .put("sessionId", sessionId)
-                .put("gracePeriodMs", e.getLong("gracePeriodMs", 0L)));
-      }
-      case "left" -> {
-        synchronized (r) {
-          if (node.equals(r.speakerNode)) {
-            r.speakerNode = null;
-          }
-        }
-      }
-      default -> LOG.debug("ignoring speaker event {}", e);
+    synchronized (r) {
+      boolean wasAway = r.speakerAway;
+      r.speakerAway = false;
+      r.speakerNode = node;
+      return wasAway;
     }
   }
 
-  /** The session's status changed on another node: applied here, and forgotten once ended. */
-  private void statusChanged(String sessionId, String status) {
-    events
-        .changedElsewhere(sessionId, status, store.find(sessionId))
-        .onSuccess(
-            ended -> {
-              if (ended) {
-                sessions.remove(sessionId);
-              }
-            });
+  /**
+   * The speaker dropped from {@code node}; true if that is where it was (it is away now), false if
+   * it has moved on since.
+   */
+  boolean speakerDroppedThere(String sessionId, String node) {
+    Remote r = remote(sessionId);
+    synchronized (r) {
+      if (!node.equals(r.speakerNode)) {
+        return false;
+      }
+      r.speakerNode = null;
+      r.speakerAway = true;
+      return true;
+    }
   }
 
-  /** Closes a connection superseded on another node, after the refresh overlap. */
-  private void retire(Connection c) {
-    vertx.setTimer(
-        Math.max(1, overlap.toMillis()),
-        t ->
-            c.context.runOnContext(
-                v -> c.close(CloseCode.REPLACED, "replaced by a connection on another node")));
+  /** The speaker left {@code node} (without a grace period). */
+  void speakerLeftThere(String sessionId, String node) {
+    Remote r = remote(sessionId);
+    synchronized (r) {
+      if (node.equals(r.speakerNode)) {
+        r.speakerNode = null;
+      }
+    }
+  }
+
+  /** The session ended: nothing of it is kept. */
+  void forget(String sessionId) {
+    sessions.remove(sessionId);
+  }
+
+  private Remote remote(String sessionId) {
+    return sessions.computeIfAbsent(sessionId, k -> new Remote());
   }
 }

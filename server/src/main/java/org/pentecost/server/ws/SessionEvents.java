@@ -59,7 +59,7 @@ final class SessionEvents {
    * has this node's session (its record was lost, or another session took the code): its
    * connections here end too. True if it ended here.
    */
-  Future<Boolean> changedElsewhere(String id, String status, Future<Session> read) {
+  Future<Boolean> changedElsewhere(String id, SessionStatus status, Future<Session> read) {
     SessionRoom room = registry.room(id);
     Session known = room == null ? null : room.record();
     return read.transform(
@@ -68,7 +68,7 @@ final class SessionEvents {
             statusChanged(ar.result());
             return Future.succeededFuture(ar.result().status() == SessionStatus.ENDED);
           }
-          if (SessionStatus.ENDED.wireName().equals(status)) {
+          if (status == SessionStatus.ENDED) {
             LOG.info(
                 "session {} ended on another node and is not in the store; ending it here", id);
             endHere(id);

@@ -47,8 +47,7 @@ public final class WsGateway {
   private final List<Cidr> trustedProxies;
   private final Vertx vertx;
   private final SessionService sessions;
-  private final Broker broker;
-  private final RemoteStreams remote;
+  private final OutboundEvents outbound;
   private final Membership membership;
 
   /** Set when the node shuts down: closes then are the node's doing, not the speakers'. */
@@ -65,14 +64,15 @@ public final class WsGateway {
       Metrics metrics,
       Broker broker) {
     this.vertx = vertx;
-    this.broker = broker;
-    this.remote = new RemoteStreams(broker);
+
     this.sessions = sessions;
     this.config = config.connections();
     this.counts = counts;
     this.trustedProxies = Cidr.parseAll(config.server().trustedProxies());
     JoinLimiter joins = new JoinLimiter(config.limits(), shared, limiter, metrics);
     this.limits = new ConnectionLimits(config, metrics.registry());
+    RemoteStreams remote = new RemoteStreams();
+    this.outbound = new OutboundEvents(broker, remote, registry);
     this.admission =
         new Admission(
             sessions,
@@ -92,7 +92,8 @@ public final class WsGateway {
                 metrics.registry()),
             config.audio().replayWindow().toNanos() / 1000,
             broker,
-            remote);
+            remote,
+            outbound);
     this.events =
         new SessionEvents(vertx, registry, sessions, config.sessions().speakerGracePeriod());
     this.membership =
@@ -106,27 +107,32 @@ public final class WsGateway {
             sessions,
             broker,
             remote,
+            outbound,
             () -> stopping,
             metrics.registry());
-    remote.attach(
-        membership,
-        vertx,
-        registry,
-        audio,
-        events,
-        sessions,
-        config.connections().refreshOverlap());
-    this.router = new ActionRouter(sessions, counts, joins, registry, audio, remote);
+    InboundEvents inbound =
+        new InboundEvents(
+            remote,
+            outbound,
+            registry,
+            audio,
+            events,
+            sessions,
+            membership,
+            vertx,
+            config.connections().refreshOverlap());
+    this.router = new ActionRouter(sessions, counts, joins, registry, audio, outbound);
     sessions.recovery().attach(new LiveRooms(registry, events));
     this.timers =
-        new LifecycleTimers(vertx, registry, sessions, config.connections(), !broker.isLocal());
+        new LifecycleTimers(
+            vertx, registry, sessions, config.connections(), config.store().isRedis());
     sessions.onStatusChange(
         s -> {
           events.statusChanged(s);
-          remote.statusChangedHere(s);
+          outbound.statusChangedHere(s);
         });
-    broker.onEvent(remote::event);
-    registry.onRoomCreated(remote::roomOpenedHere);
+    broker.onEvent(inbound::event);
+    registry.onRoomCreated(outbound::roomOpenedHere);
     broker.onFrame(
         f -> {
           SessionRoom room = registry.room(f.sessionId());
@@ -151,7 +157,7 @@ public final class WsGateway {
       c.send(message);
       return true;
     }
-    remote.sendElsewhere(connectionId, message);
+    outbound.sendElsewhere(connectionId, message);
     return false;
   }
 
