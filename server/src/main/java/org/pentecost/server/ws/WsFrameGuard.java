@@ -32,7 +32,7 @@ final class WsFrameGuard extends ChannelInboundHandlerAdapter {
   /** Told of the violation (the connection stops writing); set once, when it is admitted. */
   private volatile Runnable onViolation = () -> {};
 
-  private WsFrameGuard(ConnectionLimits limits) {
+  WsFrameGuard(ConnectionLimits limits) {
     this.limits = limits;
   }
 
