@@ -1,17 +1,14 @@
 // The speaker console: sign in with a token, create or resume a session, share its code,
 // stream the microphone, watch the audience, pause, resume, end.
 import { api, ApiError, browserLanguage, codePath, languages, LiveConnection } from "./protocol.js";
-import { Microphone, WIRE_RATE } from "./microphone.js";
-import { OPUS_QUERY, OpusEncoder, opusEncoderProblem } from "./encoder.js";
-import qrcode from "../vendor/qrcode.js";
+import { WIRE_RATE } from "./microphone.js";
+import { Transmitter } from "./transmitter.js";
+import { copyJoinLink, showJoinLink } from "./share.js";
+import { showAudience } from "./audience.js";
 
 const $ = (id) => document.getElementById(id);
 // The token lives in this tab only: never in the URL, never in localStorage, never logged.
 const TOKEN_KEY = "pentecost.speakerToken";
-// The codec picked last time (not a secret).
-const CODEC_KEY = "pentecost.speakerCodec";
-// Above this much unsent audio (about a second) new frames are dropped to stay live.
-const MAX_BUFFERED_BYTES = 32 * 1024;
 
 /** What tests (and the curious) can read. */
 const stats = {
@@ -30,10 +27,19 @@ let token = null;
 let supported = [];
 let session = null;
 let live = null;
-let mic = null;
 let lastError = "";
 let sending = null; // the audio format the current connection declared (its sessionJoined)
-let encoder = null; // OpusEncoder while streaming Opus
+const transmitter = new Transmitter({
+  stats,
+  socket: writableSocket,
+  declared: () => sending,
+  redeclare: () => {
+    if (live && live.open) live.refresh();
+  },
+  changed: describe,
+  failed: (message) => setState(stats.state, message, "bad"),
+  canStart: () => session && session.status !== "ended",
+});
 
 function capitalise(text) {
   return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
@@ -181,15 +187,12 @@ function openSession(s) {
   show("live");
   $("live-code").textContent = s.sessionId;
   $("live-meta").textContent = `Spoken in ${languageName(s.sourceLanguage)} · ${s.qualityTier}`;
-  const link = `${location.origin}/listen/${encodeURIComponent(s.sessionId)}`;
-  $("join-link").href = link;
-  $("join-link").textContent = link;
-  drawQr(link);
+  showJoinLink(s.sessionId);
   setCounts(s.listenerCount, s.listenersByLanguage);
   updateStatus();
   setState("connecting", "Connecting…");
   live = new LiveConnection({
-    query: () => ({ sessionId: session.sessionId, role: "speaker", token, ...wireFormat() }),
+    query: () => ({ sessionId: session.sessionId, role: "speaker", token, ...transmitter.wireFormat() }),
     handlers: { onJoined, onMessage, onAudio: () => {}, onClosed, onRefreshing: () => {} },
   });
   live.start();
@@ -197,7 +200,7 @@ function openSession(s) {
 }
 
 function leaveSession() {
-  stopMic();
+  transmitter.stop();
   if (live) live.stop();
   live = null;
   sending = null;
@@ -205,29 +208,6 @@ function leaveSession() {
   session = null;
   stats.sessionId = null;
   stats.connectionId = null;
-}
-
-function drawQr(text) {
-  const qr = qrcode(0, "M");
-  qr.addData(text);
-  qr.make();
-  const modules = qr.getModuleCount();
-  const quiet = 4;
-  const canvas = $("qr");
-  const scale = Math.max(2, Math.floor(264 / (modules + quiet * 2)));
-  const size = (modules + quiet * 2) * scale;
-  canvas.width = size;
-  canvas.height = size;
-  canvas.setAttribute("aria-label", `QR code of the join link ${text}`);
-  const g = canvas.getContext("2d");
-  g.fillStyle = "#ffffff";
-  g.fillRect(0, 0, size, size);
-  g.fillStyle = "#000000";
-  for (let r = 0; r < modules; r++) {
-    for (let c = 0; c < modules; c++) {
-      if (qr.isDark(r, c)) g.fillRect((c + quiet) * scale, (r + quiet) * scale, scale, scale);
-    }
-  }
 }
 
 function setState(state, text, tone = "") {
@@ -257,7 +237,7 @@ function describe() {
     setState("connecting", "Connecting…", "warn");
   } else if (session.status === "paused") {
     setState("paused", "Paused: listeners hear nothing until you resume.", "warn");
-  } else if (mic) {
+  } else if (transmitter.on) {
     setState("live", "Live: your microphone is on the air.", "ok");
   } else {
     setState("ready", "Connected. Start the microphone to go live.", "");
@@ -266,29 +246,7 @@ function describe() {
 
 function setCounts(total, byLanguage) {
   stats.listenerCount = total || 0;
-  $("total").textContent = String(total || 0);
-  const body = $("by-language");
-  body.replaceChildren();
-  const entries = Object.entries(byLanguage || {}).sort((a, b) => b[1] - a[1]);
-  if (entries.length === 0) {
-    const tr = document.createElement("tr");
-    const td = document.createElement("td");
-    td.colSpan = 2;
-    td.className = "muted";
-    td.textContent = "Nobody yet.";
-    tr.append(td);
-    body.append(tr);
-    return;
-  }
-  for (const [code, n] of entries) {
-    const tr = document.createElement("tr");
-    const name = document.createElement("td");
-    name.textContent = `${languageName(code)} (${code})`;
-    const count = document.createElement("td");
-    count.textContent = String(n);
-    tr.append(name, count);
-    body.append(tr);
-  }
+  showAudience(total, byLanguage, languageName);
 }
 
 function onJoined(msg) {
@@ -296,9 +254,9 @@ function onJoined(msg) {
   lastError = "";
   sending = msg.audio || { codec: "pcm16", sampleRate: WIRE_RATE, channels: 1 };
   stats.codec = sending.codec;
-  if (sending.codec !== "opus") closeEncoder();
+  transmitter.declaredFormat(sending);
   // The codec was changed while this connection was being made: declare the new one.
-  if (sending.codec !== $("codec").value) live.refresh();
+  if (sending.codec !== transmitter.chosen) live.refresh();
   session.status = msg.status || session.status;
   if (msg.listenerCount !== undefined) setCounts(msg.listenerCount, msg.listenersByLanguage);
   updateStatus();
@@ -343,18 +301,18 @@ function onClosed({ code, text, error, reconnecting }) {
   if (code === 4410 || (error && error.code === "SESSION_ENDED")) {
     ended();
   } else if (code === 4401) {
-    stopMic();
+    transmitter.stop();
     setState("error", `${capitalise(text)}`, "bad");
   } else if (reconnecting) {
     setState("reconnecting", text, "warn");
   } else {
-    stopMic();
+    transmitter.stop();
     setState(code === 4002 ? "replaced" : "error", capitalise(text), "bad");
   }
 }
 
 function ended() {
-  stopMic();
+  transmitter.stop();
   if (live) live.finish();
   live = null;
   if (session) session.status = "ended";
@@ -362,116 +320,11 @@ function ended() {
   setState("ended", "The session has ended. Listeners were told and disconnected.");
 }
 
-// ---- microphone -----------------------------------------------------------------------------
-
-async function toggleMic() {
-  if (mic) {
-    stopMic();
-    describe();
-    return;
-  }
-  const button = $("mic");
-  button.disabled = true;
-  const starting = new Microphone(sendFrame);
-  try {
-    await starting.start();
-    mic = starting;
-    button.textContent = "■ Stop microphone";
-    describe();
-  } catch (e) {
-    setState(stats.state, e.message, "bad");
-  } finally {
-    button.disabled = !session || session.status === "ended";
-  }
-}
-
-function stopMic() {
-  if (mic) mic.stop();
-  mic = null;
-  closeEncoder();
-  $("mic").textContent = "Start microphone";
-  $("level").style.width = "0";
-}
-
-/** One 20 ms frame of PCM16 from the microphone: sent as it is, or encoded to Opus first. */
-function sendFrame(pcm, peak) {
-  $("level").style.width = `${Math.min(100, Math.round(Math.sqrt(peak) * 100))}%`;
-  if (!writableSocket()) return;
-  if (sending.codec !== "opus") {
-    send(pcm);
-    return;
-  }
-  if (!encoder) {
-    try {
-      encoder = new OpusEncoder(sendPacket, (e) => fallBackToPcm(`Opus encoding failed (${e.message}).`));
-    } catch (e) {
-      fallBackToPcm(`Opus encoding could not start (${e.message}).`);
-      return;
-    }
-  }
-  encoder.encode(pcm);
-}
-
-function sendPacket(packet) {
-  // Packets still in the encoder when the connection switched back to PCM are dropped.
-  if (sending && sending.codec === "opus" && writableSocket()) send(packet);
-}
-
 /** The current WebSocket if audio may be sent now, else null. */
 function writableSocket() {
   const socket = live ? live.socket : null;
   // Paused audio would be dropped by the server anyway: do not send it.
   return socket && sending && session && session.status === "active" ? socket : null;
-}
-
-function send(payload) {
-  const socket = writableSocket();
-  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-    stats.framesDropped++;
-    return;
-  }
-  socket.send(payload);
-  stats.framesSent++;
-}
-
-function closeEncoder() {
-  if (encoder) encoder.close();
-  encoder = null;
-}
-
-// ---- codec ----------------------------------------------------------------------------------
-
-/** The query parameters that declare the chosen codec (docs/protocol.md, "Publishing"). */
-function wireFormat() {
-  return $("codec").value === "opus" ? OPUS_QUERY : { codec: "pcm16", sampleRate: WIRE_RATE };
-}
-
-/** A new codec is declared by a new connection: the refresh flow, which listeners do not notice. */
-function codecChanged() {
-  localStorage.setItem(CODEC_KEY, $("codec").value);
-  $("codec-note").textContent = "";
-  if (live && live.open) live.refresh();
-}
-
-function fallBackToPcm(reason) {
-  closeEncoder();
-  $("codec").value = "pcm16";
-  $("codec-note").textContent = `${reason} Sending PCM instead.`;
-  if (live && live.open) live.refresh();
-}
-
-/** Offers Opus only where the browser can encode it. */
-async function checkOpus() {
-  const problem = await opusEncoderProblem();
-  if (!problem) return;
-  const option = $("codec").querySelector("option[value=opus]");
-  option.disabled = true;
-  option.textContent += " — not available in this browser";
-  $("codec-note").textContent = `${problem} The console sends PCM.`;
-  if ($("codec").value === "opus") {
-    $("codec").value = "pcm16";
-    if (live && live.open) live.refresh();
-  }
 }
 
 // ---- controls -------------------------------------------------------------------------------
@@ -502,19 +355,6 @@ async function end() {
   }
 }
 
-async function copyLink() {
-  const link = $("join-link").href;
-  try {
-    await navigator.clipboard.writeText(link);
-    $("copy").textContent = "Copied ✓";
-  } catch (e) {
-    $("copy").textContent = "Select the link to copy it";
-  }
-  setTimeout(() => {
-    $("copy").textContent = "Copy link";
-  }, 2500);
-}
-
 // ---- wiring ---------------------------------------------------------------------------------
 
 $("signin-form").addEventListener("submit", (event) => {
@@ -529,11 +369,11 @@ $("signin-form").addEventListener("submit", (event) => {
 $("signout").addEventListener("click", signOut);
 $("create-form").addEventListener("submit", create);
 $("reload").addEventListener("click", reloadMine);
-$("mic").addEventListener("click", toggleMic);
-$("codec").addEventListener("change", codecChanged);
+$("mic").addEventListener("click", () => transmitter.toggle());
+$("codec").addEventListener("change", () => transmitter.codecChanged());
 $("pause").addEventListener("click", togglePause);
 $("end").addEventListener("click", end);
-$("copy").addEventListener("click", copyLink);
+$("copy").addEventListener("click", copyJoinLink);
 $("back").addEventListener("click", () => {
   leaveSession();
   stats.state = "signedIn";
@@ -541,8 +381,7 @@ $("back").addEventListener("click", () => {
   reloadMine();
 });
 
-if (localStorage.getItem(CODEC_KEY) === "opus") $("codec").value = "opus";
-checkOpus();
+transmitter.offerCodecs();
 
 const saved = sessionStorage.getItem(TOKEN_KEY);
 if (saved) {

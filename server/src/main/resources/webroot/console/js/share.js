@@ -1,0 +1,50 @@
+// The speaker's join link: the address listeners open, shown as text and as a QR code, and the
+// button that copies it.
+import qrcode from "../vendor/qrcode.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** Shows the link that joins this session, and its QR code. */
+export function showJoinLink(sessionId) {
+  const link = `${location.origin}/listen/${encodeURIComponent(sessionId)}`;
+  $("join-link").href = link;
+  $("join-link").textContent = link;
+  drawQr(link);
+}
+
+function drawQr(text) {
+  const qr = qrcode(0, "M");
+  qr.addData(text);
+  qr.make();
+  const modules = qr.getModuleCount();
+  const quiet = 4;
+  const canvas = $("qr");
+  const scale = Math.max(2, Math.floor(264 / (modules + quiet * 2)));
+  const size = (modules + quiet * 2) * scale;
+  canvas.width = size;
+  canvas.height = size;
+  canvas.setAttribute("aria-label", `QR code of the join link ${text}`);
+  const g = canvas.getContext("2d");
+  g.fillStyle = "#ffffff";
+  g.fillRect(0, 0, size, size);
+  g.fillStyle = "#000000";
+  for (let r = 0; r < modules; r++) {
+    for (let c = 0; c < modules; c++) {
+      if (qr.isDark(r, c)) g.fillRect((c + quiet) * scale, (r + quiet) * scale, scale, scale);
+    }
+  }
+}
+
+/** The Copy link button: the link to the clipboard, and a word on how it went. */
+export async function copyJoinLink() {
+  const link = $("join-link").href;
+  try {
+    await navigator.clipboard.writeText(link);
+    $("copy").textContent = "Copied ✓";
+  } catch (e) {
+    $("copy").textContent = "Select the link to copy it";
+  }
+  setTimeout(() => {
+    $("copy").textContent = "Copy link";
+  }, 2500);
+}
