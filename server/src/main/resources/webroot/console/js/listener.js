@@ -1,17 +1,10 @@
 // The listener page: find a session by its code, pick a language, play it live.
-import {
-  api,
-  ApiError,
-  browserLanguage,
-  codePath,
-  FLAG_DISCONTINUITY,
-  FLAG_REPLAY,
-  languages,
-  LiveConnection,
-  parseFrame,
-} from "./protocol.js";
+import { api, ApiError, browserLanguage, codePath, FLAG_DISCONTINUITY, languages, LiveConnection, parseFrame } from "./protocol.js";
 import { StreamDecoder } from "./decoder.js";
 import { Player } from "./player.js";
+import { SequenceCheck } from "./sequence.js";
+import { showCaption } from "./captions.js";
+import { showDiagnostics } from "./diagnostics.js";
 
 const $ = (id) => document.getElementById(id);
 const DEFAULT_FORMAT = { codec: "pcm16", sampleRate: 16000, channels: 1 };
@@ -41,9 +34,7 @@ let live = null; // LiveConnection while playing
 let player = null;
 let decoder = null; // StreamDecoder while playing
 let playedBefore = 0; // seconds played by earlier players (Stop, then Play again)
-const lastSeqs = new Map(); // language -> last sequence number accepted
-const lastFrom = new Map(); // language -> the connection that delivered that frame
-let resumedAfter = 0; // the lastSeq that the latest refresh or reconnect resumed after
+const sequence = new SequenceCheck(stats);
 const formats = new Map(); // language -> audio format announced
 let heard = null; // language of the frames being played
 let lastFrameAt = 0; // performance.now() of the last audio frame
@@ -190,10 +181,7 @@ async function play() {
   live = new LiveConnection({
     query: () => ({ sessionId: session.sessionId, targetLanguage: $("language").value, fallback: "source" }),
     // We keep what is buffered across a refresh, so we resume after the last frame received.
-    resumeQuery: () => {
-      resumedAfter = stats.lastSeq;
-      return stats.lastSeq > 0 ? { lastSeq: stats.lastSeq } : {};
-    },
+    resumeQuery: () => sequence.resumeQuery(),
     handlers: { onJoined, onMessage, onAudio, onClosed, onRefreshing: () => {} },
   });
   setState("connecting", "Connecting…");
@@ -300,7 +288,7 @@ function onMessage(msg, current) {
     case "streamStarted":
       if (msg.audio) announced(msg.language, msg.audio);
       // A new publisher numbers its stream afresh.
-      lastSeqs.delete(msg.language);
+      sequence.restart(msg.language);
       break;
     case "languageSwitched":
       $("language").value = msg.targetLanguage;
@@ -310,7 +298,7 @@ function onMessage(msg, current) {
       if (player) player.reset();
       break;
     case "caption":
-      caption(msg);
+      showCaption($("captions"), msg);
       break;
     case "error":
       if (!current) break;
@@ -322,11 +310,6 @@ function onMessage(msg, current) {
   }
 }
 
-function anomaly(kind, frame, previous, connectionId) {
-  stats.anomalies.push({ kind, seq: frame.seq, previous, flags: frame.flags, connectionId });
-  if (stats.anomalies.length > 20) stats.anomalies.shift();
-}
-
 function onAudio(buffer, connectionId) {
   const frame = parseFrame(buffer);
   if (!frame || frame.version !== 1) return;
@@ -334,28 +317,7 @@ function onAudio(buffer, connectionId) {
   // Frames skipped on purpose, or another language's stream (after a switch, or moving between
   // the floor audio and a translation): what this language published meanwhile is not a loss.
   const discontinuity = (frame.flags & FLAG_DISCONTINUITY) !== 0 || (heard !== null && frame.language !== heard);
-  const replay = (frame.flags & FLAG_REPLAY) !== 0;
-  const previous = lastSeqs.get(frame.language);
-  if (previous !== undefined && !discontinuity) {
-    if (frame.seq <= previous) {
-      // Expected after a refresh: frames replayed from the window, and frames published while
-      // both connections were open, which the old one delivered before the new one took over.
-      // Anything else is not.
-      const overlap = connectionId !== lastFrom.get(frame.language) && frame.seq > resumedAfter;
-      if (!replay && !overlap) {
-        stats.duplicates++;
-        anomaly("duplicate", frame, previous, connectionId);
-      }
-      return;
-    }
-    if (frame.seq > previous + 1 && !replay) {
-      stats.gaps++;
-      anomaly("gap", frame, previous, connectionId);
-    }
-  }
-  lastSeqs.set(frame.language, frame.seq);
-  lastFrom.set(frame.language, connectionId);
-  stats.lastSeq = frame.seq;
+  if (!sequence.accept(frame, connectionId, discontinuity)) return;
   if (!player || !decoder) return;
   lastFrameAt = performance.now();
   if (frame.language !== heard || discontinuity) {
@@ -380,38 +342,6 @@ function onClosed({ code, text, error, reconnecting }) {
     stopPlaying();
     setState("error", capitalise(text));
   }
-}
-
-function describeFormat(format) {
-  if (!format) return "–";
-  const name = format.codec === "pcm16" ? "PCM" : format.codec === "opus" ? "Opus" : format.codec;
-  const channels = (format.channels || 1) === 1 ? "mono" : `${format.channels} channels`;
-  const errors = stats.decodeErrors ? `, ${stats.decodeErrors} decoding errors` : "";
-  return `${name}, ${(format.sampleRate || 0) / 1000} kHz ${channels}${errors}`;
-}
-
-// ---- captions -------------------------------------------------------------------------------
-
-function caption(msg) {
-  const box = $("captions");
-  const hint = box.querySelector(".muted");
-  if (hint) hint.remove();
-  let partial = box.querySelector(".partial");
-  if (msg.final) {
-    if (partial) partial.remove();
-    const p = document.createElement("p");
-    p.textContent = msg.text;
-    box.append(p);
-    while (box.children.length > 50) box.firstElementChild.remove();
-  } else {
-    if (!partial) {
-      partial = document.createElement("p");
-      partial.className = "partial";
-      box.append(partial);
-    }
-    partial.textContent = msg.text;
-  }
-  box.scrollTop = box.scrollHeight;
 }
 
 // ---- wiring ---------------------------------------------------------------------------------
@@ -450,15 +380,8 @@ $("change").addEventListener("click", () => {
 setInterval(() => {
   if (stats.state === "live") setState("live", liveText());
   stats.playedSeconds = playedBefore + (player ? player.playedSeconds : 0);
-  $("d-frames").textContent = `${stats.framesReceived} frames (last #${stats.lastSeq})`;
-  $("d-played").textContent = `${stats.playedSeconds.toFixed(1)} s`;
-  $("d-buffer").textContent = player
-    ? `${Math.round(player.stats.bufferedMs)} ms${player.stats.buffering ? " (filling)" : ""}, ${player.stats.underruns} underruns`
-    : "–";
   stats.underruns = player ? player.stats.underruns : 0;
-  $("d-gaps").textContent = `${stats.gaps} gaps, ${stats.duplicates} duplicates`;
-  $("d-format").textContent = describeFormat(stats.format);
-  $("d-conn").textContent = stats.connectionId || "–";
+  showDiagnostics(stats, player);
 }, 250);
 
 const code = initialCode();

@@ -29,15 +29,6 @@ class ArchitectureTest {
   private static final String BASE = "org.pentecost.server";
   private static final int MAX_LINES = 400;
 
-  /**
-   * Files over {@value #MAX_LINES} lines today, each being split or to be split. Remove an entry
-   * once its file is short enough: the test fails on an entry that is no longer needed.
-   */
-  private static final Set<String> KNOWN_LONG_FILES =
-      Set.of(
-          // the console's speaker and listener pages, not split yet
-          "resources/webroot/console/js/speaker.js", "resources/webroot/console/js/listener.js");
-
   /** Third-party files shipped as they are; their length is not ours to choose. */
   private static final String VENDORED = "resources/webroot/console/vendor/";
 
@@ -82,7 +73,6 @@ class ArchitectureTest {
   void noLongFiles() throws IOException {
     Path main = mainTree();
     Map<String, Integer> tooLong = new TreeMap<>();
-    Map<String, Integer> known = new TreeMap<>();
     try (Stream<Path> files = Files.walk(main)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
         String name = main.relativize(file).toString().replace('\\', '/');
@@ -90,21 +80,13 @@ class ArchitectureTest {
           continue;
         }
         int lines = lineCount(file);
-        if (KNOWN_LONG_FILES.contains(name)) {
-          known.put(name, lines);
-        } else if (lines > MAX_LINES) {
+        if (lines > MAX_LINES) {
           tooLong.put(name, lines);
         }
       }
     }
 
     assertThat(tooLong).as("files over %d lines under src/main", MAX_LINES).isEmpty();
-    assertThat(known.keySet())
-        .as("known long files that exist")
-        .containsExactlyInAnyOrderElementsOf(KNOWN_LONG_FILES);
-    assertThat(known)
-        .as("known long files now at most %d lines: remove them from KNOWN_LONG_FILES", MAX_LINES)
-        .allSatisfy((name, lines) -> assertThat(lines).as(name).isGreaterThan(MAX_LINES));
   }
 
   private static int lineCount(Path file) {
