@@ -271,7 +271,7 @@ final class Connection {
     }
     overflowed = true;
     limits.overflowed();
-    socket.pause();
+    stopReading();
     if (isClosing()) {
       abort();
       return;
@@ -309,9 +309,17 @@ final class Connection {
           "more than " + perSecond + " " + what + " per second on one connection",
           1000L);
       close(CloseCode.RATE_LIMITED, "too many " + what);
-      socket.pause(); // nothing more of its input is read, so nothing more is answered
+      stopReading(); // nothing more of its input is read, so nothing more is answered
     }
     return false;
+  }
+
+  /** Nothing more the client sends is read or answered, its close frame apart. */
+  private void stopReading() {
+    socket.pause();
+    if (guard != null && channel != null) {
+      guard.discardInput(channel);
+    }
   }
 
   /** An {@code error} message, without closing. */

@@ -28,6 +28,11 @@ final class WsFrameGuard extends ChannelInboundHandlerAdapter {
   /** Set once a violation was answered: nothing more is read from or written to the client. */
   private volatile boolean violated;
 
+  /**
+   * Set once the connection stopped reading its client: what it sends is discarded, but a close.
+   */
+  private volatile boolean discarding;
+
   private WsFrameGuard(ConnectionLimits limits) {
     this.limits = limits;
   }
@@ -60,9 +65,20 @@ final class WsFrameGuard extends ChannelInboundHandlerAdapter {
     return violated;
   }
 
+  /**
+   * Stops reading the client, and discards here, before Vert.x sees it, whatever was read already
+   * or is read still, its close frame apart. Pausing the socket is not enough: Vert.x answers every
+   * ping it reads with a pong, and asks for the next frame after a ping or a pong whether the
+   * socket is paused or not.
+   */
+  void discardInput(io.netty.channel.Channel channel) {
+    discarding = true;
+    channel.config().setAutoRead(false);
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (violated) {
+    if (violated || (discarding && !(msg instanceof CloseWebSocketFrame))) {
       ReferenceCountUtil.release(msg);
       return;
     }
