@@ -215,7 +215,7 @@ final class Connection {
     }
     overflowed = true;
     limits.overflowed();
-    socket.pause();
+    stopReading();
     if (isClosing()) {
       abort();
       return;
@@ -253,9 +253,17 @@ final class Connection {
           "more than " + perSecond + " " + what + " per second on one connection",
           1000L);
       close(CloseCode.RATE_LIMITED, "too many " + what);
-      socket.pause(); // nothing more of its input is read, so nothing more is answered
+      stopReading(); // nothing more of its input is read, so nothing more is answered
     }
     return false;
+  }
+
+  /** Nothing more the client sends is read or answered, its close frame apart. */
+  private void stopReading() {
+    socket.pause();
+    if (guard != null) {
+      guard.discardInput();
+    }
   }
 
   /** An {@code error} message, without closing. */

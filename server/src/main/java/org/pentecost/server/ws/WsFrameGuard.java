@@ -32,6 +32,14 @@ final class WsFrameGuard extends ChannelInboundHandlerAdapter {
   /** Told of the violation (the connection stops writing); set once, when it is admitted. */
   private volatile Runnable onViolation = () -> {};
 
+  /**
+   * Set once the connection stopped reading its client: what it sends is discarded, but a close.
+   */
+  private volatile boolean discarding;
+
+  /** Where the guard sits in its connection's pipeline; set when it is added. */
+  private volatile ChannelHandlerContext context;
+
   WsFrameGuard(ConnectionLimits limits) {
     this.limits = limits;
   }
@@ -72,9 +80,28 @@ final class WsFrameGuard extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Stops reading the client, and discards here, before Vert.x sees it, whatever was read already
+   * or is read still, its close frame apart. Pausing the socket is not enough: Vert.x answers every
+   * ping it reads with a pong, and asks for the next frame after a ping or a pong whether the
+   * socket is paused or not.
+   */
+  void discardInput() {
+    discarding = true;
+    ChannelHandlerContext in = context;
+    if (in != null) {
+      in.channel().config().setAutoRead(false);
+    }
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    context = ctx;
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (violated) {
+    if (violated || (discarding && !(msg instanceof CloseWebSocketFrame))) {
       ReferenceCountUtil.release(msg);
       return;
     }

@@ -202,6 +202,11 @@ public final class WsGateway {
   /** A new socket on {@code /ws}: nothing it sends is read until it is admitted. */
   private void connect(ServerWebSocket ws) {
     WsFrameGuard.install(ws, limits);
+    // Past the channel's write buffer Vert.x holds writes in a queue of its own, where
+    // Connection.queuedBytes() does not see them: the buffer takes the whole queue bound instead.
+    if (!ws.isClosed()) {
+      ws.setWriteQueueMaxSize(limits.maxQueuedBytes());
+    }
     if (stopping) {
       ws.close((short) CloseCode.GOING_AWAY.code(), "server shutting down");
       return;

@@ -12,10 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.pentecost.server.config.ConfigLoader;
 
 /** The real {@code pentecost} command line in a separate JVM, with this test run's class path. */
 public final class ServerProcess implements AutoCloseable {
@@ -54,19 +56,33 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts {@code pentecost serve --port 0 --data-dir DIR [more]} and waits until it listens. */
   public static ServerProcess serve(Path dataDir, String... more) throws Exception {
+    return serve(dataDir, List.of(), Map.of(), more);
+  }
+
+  /**
+   * As {@link #serve(Path, String...)}, in a JVM started with {@code jvmOptions} (e.g. {@code
+   * -Xmx512m}) and with {@code settings} (config key paths such as {@code limits.trustedNetworks} →
+   * values) passed in their environment form. The JVM's standard error goes to {@link #output()}
+   * with its standard output, so that nothing it prints (an {@code OutOfMemoryError}) is lost or
+   * blocks it.
+   */
+  public static ServerProcess serve(
+      Path dataDir, List<String> jvmOptions, Map<String, String> settings, String... more)
+      throws Exception {
     List<String> args =
         new ArrayList<>(List.of("serve", "--port", "0", "--data-dir", dataDir.toString()));
     args.addAll(List.of(more));
-    // stderr joins stdout: a refusal to start ("error: ...") shows in output() and the failure
-    ServerProcess p =
-        new ServerProcess(command(args.toArray(String[]::new)).redirectErrorStream(true).start());
+    ProcessBuilder pb = command(jvmOptions, args.toArray(String[]::new));
+    settings.forEach((key, value) -> pb.environment().put(ConfigLoader.envName(key), value));
+    pb.redirectErrorStream(true);
+    ServerProcess p = new ServerProcess(pb.start());
     p.port.get(60, TimeUnit.SECONDS);
     return p;
   }
 
   /** Runs a one-shot command to completion: exit code, stdout, stderr. */
   public static Result run(String... args) throws Exception {
-    Process p = command(args).redirectErrorStream(false).start();
+    Process p = command(List.of(), args).redirectErrorStream(false).start();
     CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
     CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -76,9 +92,10 @@ public final class ServerProcess implements AutoCloseable {
     return new Result(p.exitValue(), out.get(), err.get());
   }
 
-  private static ProcessBuilder command(String... args) {
+  private static ProcessBuilder command(List<String> jvmOptions, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("org.pentecost.server.cli.Main");
