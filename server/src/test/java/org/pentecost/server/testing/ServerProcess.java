@@ -30,6 +30,9 @@ public final class ServerProcess implements AutoCloseable {
 
   private ServerProcess(Process process) {
     this.process = process;
+    // A test JVM stopped before its clean-up (a build's time-out) takes its node with it.
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(process::destroyForcibly, "server-process-kill"));
     Thread reader =
         new Thread(
             () -> {
