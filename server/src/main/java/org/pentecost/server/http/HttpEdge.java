@@ -51,6 +51,11 @@ public final class HttpEdge {
   private final Counter refused;
   private final Counter invalid;
 
+  /**
+   * The limits the request decoder reads (line and header sizes); built once, not per connection.
+   */
+  private final HttpServerOptions decoderOptions;
+
   public HttpEdge(PentecostConfig config, MeterRegistry registry) {
     this.config = config;
     this.requestTimeoutMillis = Math.max(1, config.server().requestTimeout().toMillis());
@@ -78,6 +83,7 @@ public final class HttpEdge {
         Counter.builder("pentecost.http.invalid.requests")
             .description("Requests the HTTP decoder refused (400, 414, 431)")
             .register(registry);
+    this.decoderOptions = options(0);
   }
 
   /** The options of every HTTP server instance of the node, listening on {@code port}. */
@@ -108,21 +114,22 @@ public final class HttpEdge {
         pipeline.channel().remoteAddress() instanceof InetSocketAddress address
             ? address.getAddress()
             : null;
-    if (ip != null && !Cidr.anyContains(exempt, ip) && !takePending(ip)) {
+    boolean counted = ip != null && !Cidr.anyContains(exempt, ip);
+    if (counted && !takePending(ip)) {
       refused.increment();
       LOG.debug("refused a connection from {}: too many unfinished requests", ip.getHostAddress());
       pipeline.channel().close();
       return;
     }
     if (pipeline.get("httpDecoder") != null) {
-      pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options(0)));
+      pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(decoderOptions));
     }
     RequestClock.install(
         pipeline,
         requestTimeoutMillis,
         keepAliveTimeoutMillis,
         timeouts,
-        ip == null || Cidr.anyContains(exempt, ip) ? () -> {} : () -> releasePending(ip));
+        counted ? () -> releasePending(ip) : () -> {});
   }
 
   private boolean takePending(InetAddress ip) {

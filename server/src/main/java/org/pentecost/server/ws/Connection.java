@@ -117,12 +117,6 @@ final class Connection {
     return out.isClosing();
   }
 
-  /**
-   * Whether {@code sessionJoined} is out. Until then messages from other threads (listener stats,
-   * broadcasts) are held back and audio is not written, so that sessionJoined is always first.
-   */
-  volatile boolean announced;
-
   /** Messages held back until sessionJoined; guarded by {@code this}. */
   private List<String> early;
 
@@ -136,9 +130,11 @@ final class Connection {
     if (isClosing()) {
       return;
     }
-    if (!announced) {
+    // Until sessionJoined is out (the AudioOut opens with it), messages from other threads
+    // (listener stats, broadcasts) are held back, so that sessionJoined is always first.
+    if (!out.isOpen()) {
       synchronized (this) {
-        if (!announced) {
+        if (!out.isOpen()) {
           if (early == null) {
             early = new ArrayList<>();
           }
@@ -169,7 +165,6 @@ final class Connection {
         early.forEach(this::write);
         early = null;
       }
-      announced = true;
       out.open();
     }
   }
