@@ -33,6 +33,10 @@ public enum CloseCode {
    * connection with more than {@code connections.maxQueuedBytes} waiting to be sent.
    */
   SLOW_CONSUMER(4003, true),
+  /**
+   * The backend closed the connection through the management API ({@code DELETE /@connections}).
+   */
+  CLOSED_BY_BACKEND(4004, false),
   /** Invalid connection parameters (role, language, missing session id). */
   INVALID_REQUEST(4400, false),
   /** Missing, invalid or expired token. */
@@ -71,12 +75,12 @@ public enum CloseCode {
   public static CloseCode forError(ErrorCode error) {
     return switch (error) {
       case MISSING_TOKEN, INVALID_TOKEN, TOKEN_EXPIRED, INVALID_BACKEND_KEY -> UNAUTHORIZED;
-      case NOT_SESSION_OWNER, ACTION_NOT_ALLOWED -> FORBIDDEN;
+      case NOT_SESSION_OWNER, ACTION_NOT_ALLOWED, CONNECTION_REFUSED -> FORBIDDEN;
       case SESSION_NOT_FOUND, NOT_FOUND -> SESSION_NOT_FOUND;
       case SESSION_ENDED -> SESSION_ENDED;
       case RATE_LIMITED, THROTTLED -> RATE_LIMITED;
       case SESSION_FULL -> SESSION_FULL;
-      case SERVICE_UNAVAILABLE -> SERVICE_UNAVAILABLE;
+      case SERVICE_UNAVAILABLE, INTEGRATION_FAILED -> SERVICE_UNAVAILABLE;
       case MESSAGE_TOO_LARGE, PAYLOAD_TOO_LARGE -> MESSAGE_TOO_BIG;
       case INTERNAL_ERROR -> INTERNAL_ERROR;
       default -> INVALID_REQUEST;

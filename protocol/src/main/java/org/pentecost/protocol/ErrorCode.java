@@ -24,6 +24,10 @@ public enum ErrorCode {
   TOKEN_EXPIRED(401),
   /** The management API was called without a valid backend key. */
   INVALID_BACKEND_KEY(401),
+  /**
+   * The backend's {@code $connect} route refused the connection (it answered with a 4xx status).
+   */
+  CONNECTION_REFUSED(403),
   /** The caller is authenticated but does not own the session. */
   NOT_SESSION_OWNER(403),
   /** No live session has this id. */
@@ -40,6 +44,8 @@ public enum ErrorCode {
   INVALID_TRANSITION(409),
   /** A concurrent change won; re-read and retry. */
   CONFLICT(409),
+  /** The management API named a connection that no longer exists (API Gateway's GoneException). */
+  GONE(410),
   /** The session has ended; it can be read but not joined or changed. */
   SESSION_ENDED(410),
   /** The request body exceeds the configured limit. */
@@ -60,6 +66,11 @@ public enum ErrorCode {
   RATE_LIMITED(429),
   /** The server-wide request throttle was hit; retry after the hinted delay. */
   THROTTLED(429),
+  /**
+   * The backend behind a route failed, timed out, or is failing fast while its circuit breaker is
+   * open; the connection stays open (on {@code $connect} it is refused).
+   */
+  INTEGRATION_FAILED(502),
   /** Unexpected server fault; the correlation id identifies it in the logs. */
   INTERNAL_ERROR(500),
   /** A dependency (the store) is unavailable; retry later. */

@@ -155,7 +155,52 @@ public final class ConfigLoader {
       throw new ConfigException("limits must be positive");
     }
     validateStore(config);
+    validateBackend(config.backend());
   }
+
+  private static void validateBackend(PentecostConfig.Backend backend) {
+    List<String> urls = new java.util.ArrayList<>(backend.routes().values());
+    urls.addAll(backend.webhooks());
+    for (String url : urls) {
+      if (!url.startsWith("http://") && !url.startsWith("https://")) {
+        throw new ConfigException(
+            "backend.routes and backend.webhooks take http:// or https:// URLs, not '" + url + "'");
+      }
+    }
+    for (String route : backend.routes().keySet()) {
+      if (route.isBlank() || (route.startsWith("$") && !SPECIAL_ROUTES.contains(route))) {
+        throw new ConfigException(
+            "backend.routes: '"
+                + route
+                + "' is not a route key (use $connect, $disconnect, $default or an action name)");
+      }
+    }
+    if (backend.callsOut() && backend.signingSecret().length() < 16) {
+      throw new ConfigException(
+          "backend.signingSecret (PENTECOST_BACKEND_SIGNING_SECRET) of at least 16 characters is"
+              + " needed once a backend route or webhook is configured: every request is signed"
+              + " with it");
+    }
+    for (String key : backend.keys()) {
+      if (key.length() < 16) {
+        throw new ConfigException("backend.keys: each key needs at least 16 characters");
+      }
+    }
+    if (backend.timeout().toMillis() < 1
+        || backend.clusterTimeout().toMillis() < 1
+        || backend.breakerOpenFor().toMillis() < 1) {
+      throw new ConfigException(
+          "backend: timeout, clusterTimeout and breakerOpenFor must be positive");
+    }
+    if (backend.maxPendingPerConnection() < 1
+        || backend.webhookQueueSize() < 1
+        || backend.webhookAttempts() < 1) {
+      throw new ConfigException(
+          "backend: maxPendingPerConnection, webhookQueueSize and webhookAttempts must be positive");
+    }
+  }
+
+  private static final Set<String> SPECIAL_ROUTES = Set.of("$connect", "$disconnect", "$default");
 
   private static void validateStore(PentecostConfig config) {
     var store = config.store();
@@ -216,7 +261,14 @@ public final class ConfigLoader {
       Map.Entry<String, JsonNode> field = fields.next();
       String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
       if (field.getValue().isObject()) {
-        applyEnv((ObjectNode) field.getValue(), path, explicit);
+        String pairs = env.get(envName(path));
+        if (pairs != null) {
+          // A map such as backend.routes: "key=value,key=value".
+          node.set(field.getKey(), pairs(path, pairs));
+          collectLeaves(node.get(field.getKey()), path, explicit);
+        } else {
+          applyEnv((ObjectNode) field.getValue(), path, explicit);
+        }
         continue;
       }
       String value = env.get(envName(path));
@@ -225,6 +277,22 @@ public final class ConfigLoader {
         explicit.add(path);
       }
     }
+  }
+
+  private static ObjectNode pairs(String path, String text) {
+    ObjectNode map = JsonNodeFactory.instance.objectNode();
+    for (String pair : text.split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigException(
+            envName(path) + " must be key=value pairs separated by commas, not '" + pair + "'");
+      }
+      map.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    }
+    return map;
   }
 
   /**

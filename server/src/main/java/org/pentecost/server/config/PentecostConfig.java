@@ -3,6 +3,7 @@ package org.pentecost.server.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole server configuration, grouped by concern. Built by {@link ConfigLoader} from {@code
@@ -16,7 +17,8 @@ public record PentecostConfig(
     Sessions sessions,
     Connections connections,
     Audio audio,
-    Limits limits) {
+    Limits limits,
+    Backend backend) {
 
   public boolean isProd() {
     return "prod".equals(profile);
@@ -133,4 +135,27 @@ public record PentecostConfig(
       int messageBurst,
       int pingsPerSecond,
       int pingBurst) {}
+
+  /**
+   * The backend integration: keys for the management API ({@code /@connections}, broadcast), the
+   * secret that signs every request Pentecost makes to a backend, route integrations (route key to
+   * URL), webhook URLs, and how calls to them are bounded.
+   */
+  public record Backend(
+      List<String> keys,
+      String signingSecret,
+      Map<String, String> routes,
+      Duration timeout,
+      List<String> webhooks,
+      int maxPendingPerConnection,
+      Duration breakerOpenFor,
+      int webhookQueueSize,
+      int webhookAttempts,
+      Duration clusterTimeout) {
+
+    /** Whether anything calls out to a backend (a route or a webhook). */
+    public boolean callsOut() {
+      return !routes.isEmpty() || !webhooks.isEmpty();
+    }
+  }
 }
