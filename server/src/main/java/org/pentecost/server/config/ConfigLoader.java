@@ -319,7 +319,9 @@ public final class ConfigLoader {
     if (existing == null && node != root) {
       throw new ConfigException("unknown configuration key: " + path);
     }
-    if (existing != null && existing.isArray()) {
+    if (existing != null && existing.isObject()) {
+      node.set(leaf, pairs(path, value));
+    } else if (existing != null && existing.isArray()) {
       ArrayNode array = node.putArray(leaf);
       Arrays.stream(value.split(","))
           .map(String::trim)
