@@ -12,7 +12,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = BenchMain.Version.class,
     description = "Load generator for a Pentecost server on this machine (127.0.0.0/8 only).",
-    subcommands = {ConnectCommand.class, FanoutCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ConnectCommand.class,
+      FanoutCommand.class,
+      BackendCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class BenchMain implements Runnable {
 
   @Spec CommandSpec spec;
