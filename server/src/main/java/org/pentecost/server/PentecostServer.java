@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import org.pentecost.server.auth.JwtTokenVerifier;
 import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.backend.BackendKeys;
 import org.pentecost.server.config.ConfigException;
 import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.http.HttpApi;
@@ -149,6 +150,7 @@ public final class PentecostServer {
             nodeId,
             backends.type(),
             gateway::isStopping);
+    api.withManagement(gateway.connections(), new BackendKeys(config.backend().keys()));
     int instances =
         config.server().instances() > 0
             ? config.server().instances()

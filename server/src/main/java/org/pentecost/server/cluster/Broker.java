@@ -94,4 +94,11 @@ public interface Broker {
    * (at most once).
    */
   boolean publishEvent(NodeEvent event);
+
+  /**
+   * How many other nodes receive this node's events now, as well as can be known: how many answers
+   * a call to every node should wait for. 0 for a node alone. Never fails: when it cannot be known
+   * it is an estimate (and a caller waits for its deadline rather than for a count).
+   */
+  Future<Integer> otherNodes();
 }

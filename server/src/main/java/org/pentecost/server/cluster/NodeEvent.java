@@ -20,7 +20,9 @@ public sealed interface NodeEvent
         NodeEvent.SyncRequest,
         NodeEvent.RetireConnection,
         NodeEvent.ToConnection,
-        NodeEvent.Caption {
+        NodeEvent.Caption,
+        NodeEvent.Manage,
+        NodeEvent.ManageReply {
 
   /**
    * The sending node publishes {@code language} of the session now, in {@code format}; any other
@@ -113,6 +115,61 @@ public sealed interface NodeEvent
       Objects.requireNonNull(sessionId);
       Objects.requireNonNull(language);
       Objects.requireNonNull(caption);
+    }
+  }
+
+  /** What a management call asks of another node (see {@link Manage}). */
+  enum ManageOp {
+    /** Send {@code args.text} to connection {@code target}. */
+    POST,
+    /** Describe connection {@code target}. */
+    INFO,
+    /** Close connection {@code target} (4004). */
+    CLOSE,
+    /** Send {@code args.text} to the matching connections of session {@code target}. */
+    BROADCAST,
+    /** List connections of session {@code target} after {@code args.cursor}, {@code args.limit}. */
+    LIST;
+
+    public String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The op of a wire name, or null. */
+    public static ManageOp fromWire(String wire) {
+      for (ManageOp op : values()) {
+        if (op.wire().equals(wire)) {
+          return op;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * A management API call the sending node needs another node to carry out: on a connection it does
+   * not hold ({@code target} is the connection id; only the node whose tag the id carries answers),
+   * or on a session's connections everywhere ({@code target} is the session id; every node
+   * answers). The answer is a {@link ManageReply} to the sender with the same {@code requestId}.
+   */
+  record Manage(String requestId, ManageOp op, String target, JsonObject args)
+      implements NodeEvent {
+    public Manage {
+      Objects.requireNonNull(requestId);
+      Objects.requireNonNull(op);
+      Objects.requireNonNull(target);
+      Objects.requireNonNull(args);
+    }
+  }
+
+  /**
+   * The answer to the {@link Manage} call {@code requestId} of node {@code to}; others ignore it.
+   */
+  record ManageReply(String requestId, String to, JsonObject result) implements NodeEvent {
+    public ManageReply {
+      Objects.requireNonNull(requestId);
+      Objects.requireNonNull(to);
+      Objects.requireNonNull(result);
     }
   }
 }

@@ -3,6 +3,9 @@ package org.pentecost.server.cluster;
 import io.vertx.core.json.JsonObject;
 import org.pentecost.server.broadcast.AudioFormat;
 import org.pentecost.server.cluster.NodeEvent.Caption;
+import org.pentecost.server.cluster.NodeEvent.Manage;
+import org.pentecost.server.cluster.NodeEvent.ManageOp;
+import org.pentecost.server.cluster.NodeEvent.ManageReply;
 import org.pentecost.server.cluster.NodeEvent.RetireConnection;
 import org.pentecost.server.cluster.NodeEvent.SpeakerDropped;
 import org.pentecost.server.cluster.NodeEvent.SpeakerJoined;
@@ -28,6 +31,8 @@ import org.pentecost.server.util.InputExcerpt;
  * {"type":"retire","sessionId":..,"connectionId":..,"overlapMs":..}
  * {"type":"direct","sessionId":"","connectionId":..,"message":{..}}
  * {"type":"caption","sessionId":..,"language":..,"caption":{..}}
+ * {"type":"manage","sessionId":"","requestId":..,"op":"post"|"info"|"close"|"broadcast"|"list","target":..,"args":{..}}
+ * {"type":"manageReply","sessionId":"","requestId":..,"to":..,"result":{..}}
  * </pre>
  *
  * Every event also carries {@code "node"}, the sender's id; a repeat for a {@code sync} carries
@@ -96,6 +101,19 @@ public final class NodeEventCodec {
           .put("sessionId", e.sessionId())
           .put("language", e.language())
           .put("caption", e.caption());
+    } else if (event instanceof Manage e) {
+      j.put("type", "manage")
+          .put("sessionId", "")
+          .put("requestId", e.requestId())
+          .put("op", e.op().wire())
+          .put("target", e.target())
+          .put("args", e.args());
+    } else if (event instanceof ManageReply e) {
+      j.put("type", "manageReply")
+          .put("sessionId", "")
+          .put("requestId", e.requestId())
+          .put("to", e.to())
+          .put("result", e.result());
     } else {
       // Java 17 has no switch over a sealed type; NodeEventCodecTest covers every permitted one.
       throw new IllegalArgumentException("not a known event: " + event);
@@ -131,6 +149,9 @@ public final class NodeEventCodec {
                 new RetireConnection(sessionId, text(j, "connectionId"), number(j, "overlapMs"));
             case "direct" -> new ToConnection(text(j, "connectionId"), object(j, "message"));
             case "caption" -> new Caption(sessionId, text(j, "language"), object(j, "caption"));
+            case "manage" -> manage(j);
+            case "manageReply" ->
+                new ManageReply(text(j, "requestId"), text(j, "to"), object(j, "result"));
             default -> throw new IllegalArgumentException("unknown type");
           };
       return new Received(node, event);
@@ -150,6 +171,14 @@ public final class NodeEventCodec {
       case "stopped" -> new StreamStopped(sessionId, language);
       default -> throw new IllegalArgumentException("unknown stream state");
     };
+  }
+
+  private static NodeEvent manage(JsonObject j) {
+    ManageOp op = ManageOp.fromWire(text(j, "op"));
+    if (op == null) {
+      throw new IllegalArgumentException("unknown op");
+    }
+    return new Manage(text(j, "requestId"), op, text(j, "target"), object(j, "args"));
   }
 
   private static NodeEvent speaker(JsonObject j, String sessionId) {

@@ -149,6 +149,34 @@ public final class RedisBroker implements Broker {
     return true;
   }
 
+  /**
+   * Standalone Redis: the subscribers of the events channel ({@code PUBSUB NUMSUB}), each node's
+   * subscriber connection being one, less this node's. A Redis Cluster counts only the subscribers
+   * of the shard asked, so there: the members of the node lease registry, less one (a member that
+   * died and is not reaped yet is counted until its lease runs out; a caller then waits for its
+   * deadline). When Redis does not answer: 0 (no other node can be reached either).
+   */
+  @Override
+  public Future<Integer> otherNodes() {
+    Future<Response> count =
+        commands.isCluster()
+            ? commands.send(Command.SCARD, keys.nodes())
+            : commands.send(Command.PUBSUB, "NUMSUB", keys.events());
+    return count
+        .map(
+            r -> {
+              long n;
+              if (commands.isCluster()) {
+                n = r == null ? 0 : r.toLong();
+              } else {
+                Response item = r == null || r.size() < 2 ? null : r.get(1);
+                n = item == null ? 0 : item.toLong();
+              }
+              return (int) Math.max(0, Math.min(Integer.MAX_VALUE, n - 1));
+            })
+        .otherwise(0);
+  }
+
   private void eventText(String text) {
     try {
       NodeEventCodec.Received event = NodeEventCodec.decode(text);

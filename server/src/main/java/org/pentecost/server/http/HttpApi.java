@@ -41,6 +41,9 @@ public final class HttpApi {
   private final Bucket throttle;
   private final java.util.function.BooleanSupplier draining;
 
+  /** The management API; null until {@link #withManagement}. */
+  private ManagementRoutes management;
+
   public HttpApi(
       PentecostConfig config,
       SessionService sessions,
@@ -67,6 +70,17 @@ public final class HttpApi {
                 Duration.ofSeconds(1)));
   }
 
+  /**
+   * Serves the management API ({@code /@connections}, broadcast, a session's connections) through
+   * {@code connections}, authorized by {@code keys}. Call before the first {@link #router}.
+   */
+  public HttpApi withManagement(
+      org.pentecost.server.backend.ConnectionManager connections,
+      org.pentecost.server.backend.BackendKeys keys) {
+    this.management = new ManagementRoutes(connections, keys, sessions, tokens);
+    return this;
+  }
+
   /** A router for one event loop; call once per HTTP server instance. */
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
@@ -75,6 +89,9 @@ public final class HttpApi {
       router.route().handler(cors());
     }
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes()));
+    if (management != null) {
+      management.mount(router); // before /sessions/:id, whose paths it extends
+    }
     new SessionRoutes(sessions, tokens).mount(router);
     new SystemRoutes(sessions, metrics, version, nodeId, storeType, draining).mount(router);
     new ConsoleRoutes().mount(router);
@@ -109,6 +126,11 @@ public final class HttpApi {
                 kv("remote", remote == null ? "-" : remote.hostAddress()));
           }
         });
+    // A management call with a valid backend key is the operator's own traffic: not throttled.
+    if (management != null && management.exempt(ctx)) {
+      ctx.next();
+      return;
+    }
     if (!throttle.tryConsume(1)) {
       metrics.rateLimited("http");
       ErrorReplies.send(

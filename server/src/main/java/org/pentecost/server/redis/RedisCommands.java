@@ -37,8 +37,10 @@ public final class RedisCommands {
   private final Redis client;
   private final long timeoutMillis;
   private final String description;
+  private final boolean cluster;
 
   private RedisCommands(Vertx vertx, RedisOptions options, long timeoutMillis, String description) {
+    this.cluster = options.getType() == RedisClientType.CLUSTER;
     this.vertx = vertx;
     this.options = options;
     this.client = Redis.createClient(vertx, options);
@@ -85,6 +87,11 @@ public final class RedisCommands {
   /** Where this client connects, password redacted; for logs and messages. */
   public String description() {
     return description;
+  }
+
+  /** Whether this is a Redis Cluster (commands go to the shard of their keys). */
+  public boolean isCluster() {
+    return cluster;
   }
 
   public long timeoutMillis() {

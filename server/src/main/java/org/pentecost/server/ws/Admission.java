@@ -5,9 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
 import java.net.InetAddress;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.pentecost.protocol.ErrorCode;
@@ -29,7 +27,6 @@ import org.pentecost.server.util.InputExcerpt;
  * before closing.
  */
 final class Admission {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration FULL_RETRY = Duration.ofSeconds(30);
 
   private final SessionService sessions;
@@ -79,6 +76,7 @@ final class Admission {
   Future<Admitted> admit(ServerWebSocket ws, Context context, InetAddress ip, long now) {
     Map<String, List<String>> query =
         new QueryStringDecoder("?" + (ws.query() == null ? "" : ws.query())).parameters();
+    String userAgent = ws.headers() == null ? null : ws.headers().get("User-Agent");
     String roleText = param(query, Messages.Q_ROLE);
     Role role = roleText == null ? Role.LISTENER : Role.fromWire(roleText);
     if (role == null) {
@@ -114,7 +112,8 @@ final class Admission {
                   attempt,
                   lastSeq,
                   "source".equals(param(query, Messages.Q_FALLBACK)),
-                  format);
+                  format,
+                  userAgent);
           if (role == Role.LISTENER) {
             return admitListener(p);
           }
@@ -144,7 +143,8 @@ final class Admission {
       RateDecision attempt,
       long lastSeq,
       boolean fallback,
-      AudioFormat format) {}
+      AudioFormat format,
+      String userAgent) {}
 
   private Future<Admitted> admitListener(Params p) {
     return findLive(p)
@@ -298,11 +298,10 @@ final class Admission {
 
   private Connection newConnection(
       Params p, Role role, String sessionId, String userId, String language) {
-    byte[] id = new byte[16];
-    RANDOM.nextBytes(id);
+    // The id carries this node's tag: the management API finds the connection's node by it.
     Connection c =
         new Connection(
-            Base64.getUrlEncoder().withoutPadding().encodeToString(id),
+            registry.ids.next(),
             p.ws(),
             limits,
             p.context(),
@@ -313,6 +312,7 @@ final class Admission {
             userId,
             language);
     c.format = p.format();
+    c.userAgent = p.userAgent();
     return c;
   }
 

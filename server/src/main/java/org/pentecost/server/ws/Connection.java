@@ -39,6 +39,9 @@ final class Connection {
   final Role role;
   final String sessionId;
 
+  /** The client's {@code User-Agent} at the handshake (null if none); set once at admission. */
+  String userAgent;
+
   /** The speaker's or worker's user id; null for listeners. */
   final String userId;
 
@@ -127,8 +130,16 @@ final class Connection {
 
   /** Sends pre-encoded text to this connection (fan-out encodes once for many). */
   void sendText(String encoded) {
+    offer(encoded);
+  }
+
+  /**
+   * Sends pre-encoded text; false when the connection could not take it: it is closing, or the text
+   * would go past its queue bound (it is then closed as a slow consumer). Safe from any thread.
+   */
+  boolean offer(String encoded) {
     if (isClosing()) {
-      return;
+      return false;
     }
     // Until sessionJoined is out (the AudioOut opens with it), messages from other threads
     // (listener stats, broadcasts) are held back, so that sessionJoined is always first.
@@ -139,11 +150,11 @@ final class Connection {
             early = new ArrayList<>();
           }
           early.add(encoded);
-          return;
+          return true;
         }
       }
     }
-    write(encoded);
+    return write(encoded);
   }
 
   /** Sends {@code sessionJoined}, then whatever was held back for it. */
@@ -169,16 +180,17 @@ final class Connection {
     }
   }
 
-  private void write(String encoded) {
+  private boolean write(String encoded) {
     if (isClosing()) {
-      return;
+      return false;
     }
     if (queuedBytes() + encoded.length() > limits.maxQueuedBytes()) {
       context.runOnContext(v -> overflow());
-      return;
+      return false;
     }
     out.beforeText(); // audio batched before this message goes first
     socket.writeTextMessage(encoded);
+    return true;
   }
 
   /**

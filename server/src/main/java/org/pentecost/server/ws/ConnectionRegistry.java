@@ -16,6 +16,9 @@ final class ConnectionRegistry {
   private final ConcurrentHashMap<String, SessionRoom> rooms = new ConcurrentHashMap<>();
   private volatile java.util.function.Consumer<String> roomCreated = id -> {};
 
+  /** The ids this node gives its connections: they carry its tag. */
+  final ConnectionIds ids = new ConnectionIds();
+
   Connection get(String connectionId) {
     return connectionId == null ? null : byId.get(connectionId);
   }

@@ -49,6 +49,7 @@ public final class WsGateway {
   private final SessionService sessions;
   private final OutboundEvents outbound;
   private final Membership membership;
+  private final ConnectionManagement management;
 
   /** Set when the node shuts down: closes then are the node's doing, not the speakers'. */
   private volatile boolean stopping;
@@ -131,7 +132,16 @@ public final class WsGateway {
           events.statusChanged(s);
           outbound.statusChangedHere(s);
         });
-    broker.onEvent(inbound::event);
+    LocalConnections local = new LocalConnections(registry, broker.nodeId());
+    NodeCalls calls =
+        new NodeCalls(vertx, broker, local, config.backend().clusterTimeout().toMillis());
+    this.management = new ConnectionManagement(vertx, local, calls);
+    broker.onEvent(
+        (node, event) -> {
+          if (!calls.event(node, event)) {
+            inbound.event(node, event);
+          }
+        });
     registry.onRoomCreated(outbound::roomOpenedHere);
     broker.onFrame(
         f -> {
@@ -159,6 +169,14 @@ public final class WsGateway {
     }
     outbound.sendElsewhere(connectionId, message);
     return false;
+  }
+
+  /**
+   * The management API's way to this node's connections and, through the broker, to every other
+   * node's.
+   */
+  public org.pentecost.server.backend.ConnectionManager connections() {
+    return management;
   }
 
   /** Whether the node is draining or stopped: new WebSocket upgrades are refused. */

@@ -264,4 +264,34 @@ public abstract class BrokerContract {
     }
     assertNothingMore(b.frames());
   }
+
+  @Test
+  void aNodeCountsTheOtherNodesThatHearItsEvents() {
+    Node a = node("node-a");
+    Node b = node("node-b");
+    Node c = node("node-c");
+    for (Node n : List.of(a, b, c)) {
+      await(n.broker().subscribe(S, "en")); // subscribed to the events channel by then
+    }
+    if (!connectsNodes()) {
+      assertThat(await(a.broker().otherNodes())).isZero();
+      return;
+    }
+    assertThat(otherNodesOf(a.broker(), 2)).isEqualTo(2);
+    assertThat(await(b.broker().otherNodes())).isEqualTo(2);
+    await(c.broker().close());
+    brokers.remove(c.broker());
+    assertThat(otherNodesOf(a.broker(), 1)).isEqualTo(1);
+  }
+
+  /** Waits (15 s) until {@code broker} counts {@code n} other nodes; returns its last count. */
+  private int otherNodesOf(Broker broker, int n) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    int count = await(broker.otherNodes());
+    while (count != n && System.nanoTime() < deadline) {
+      sleep(20);
+      count = await(broker.otherNodes());
+    }
+    return count;
+  }
 }

@@ -67,7 +67,28 @@ class NodeEventCodecTest {
                       .put("text", "Guten Tag")
                       .put("final", true)),
               "{'type':'caption','sessionId':'S','language':'de','caption':"
-                  + "{'type':'caption','language':'de','text':'Guten Tag','final':true}}"));
+                  + "{'type':'caption','language':'de','text':'Guten Tag','final':true}}"),
+          Map.entry(
+              new NodeEvent.Manage(
+                  "r-1",
+                  NodeEvent.ManageOp.POST,
+                  "c0nn3ct10n",
+                  new JsonObject().put("text", "progress: 50%")),
+              "{'type':'manage','sessionId':'','requestId':'r-1','op':'post',"
+                  + "'target':'c0nn3ct10n','args':{'text':'progress: 50%'}}"),
+          Map.entry(
+              new NodeEvent.Manage(
+                  "r-2",
+                  NodeEvent.ManageOp.BROADCAST,
+                  S,
+                  new JsonObject().put("text", "hi").put("language", "es")),
+              "{'type':'manage','sessionId':'','requestId':'r-2','op':'broadcast',"
+                  + "'target':'S','args':{'text':'hi','language':'es'}}"),
+          Map.entry(
+              new NodeEvent.ManageReply(
+                  "r-2", "web-1", new JsonObject().put("delivered", 3).put("dropped", 1)),
+              "{'type':'manageReply','sessionId':'','requestId':'r-2','to':'web-1',"
+                  + "'result':{'delivered':3,'dropped':1}}"));
 
   /** One event of each type (and both kinds of repeat). */
   static List<NodeEvent> samples() {
@@ -153,6 +174,16 @@ class NodeEventCodecTest {
             + "\"node\":\"n\"}",
         "{\"type\":\"caption\",\"sessionId\":\"x\",\"language\":\"de\",\"caption\":\"hi\","
             + "\"node\":\"n\"}",
+        "{\"type\":\"manage\",\"sessionId\":\"\",\"requestId\":\"r\",\"op\":\"explode\","
+            + "\"target\":\"c\",\"args\":{},\"node\":\"n\"}",
+        "{\"type\":\"manage\",\"sessionId\":\"\",\"requestId\":\"r\",\"op\":\"post\","
+            + "\"target\":\"c\",\"node\":\"n\"}", // no args
+        "{\"type\":\"manage\",\"sessionId\":\"\",\"op\":\"info\",\"target\":\"c\","
+            + "\"args\":{},\"node\":\"n\"}", // no request id
+        "{\"type\":\"manageReply\",\"sessionId\":\"\",\"requestId\":\"r\",\"result\":{},"
+            + "\"node\":\"n\"}", // no addressee
+        "{\"type\":\"manageReply\",\"sessionId\":\"\",\"requestId\":\"r\",\"to\":\"a\","
+            + "\"result\":true,\"node\":\"n\"}",
       })
   void anythingElseIsRefusedAsUnreadable(String text) {
     assertThatThrownBy(() -> NodeEventCodec.decode(text)).isInstanceOf(UnreadableEvent.class);
