@@ -313,6 +313,8 @@ final class Admission {
             userId,
             language);
     c.format = p.format();
+    c.userAgent = p.ws().headers().get("User-Agent");
+    c.domainName = p.ws().headers().get("Host");
     return c;
   }
 

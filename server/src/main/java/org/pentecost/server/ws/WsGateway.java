@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.pentecost.protocol.CloseCode;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.backend.RouteDispatcher;
 import org.pentecost.server.broadcast.Fanout;
 import org.pentecost.server.cluster.Broker;
 import org.pentecost.server.config.PentecostConfig;
@@ -49,6 +50,7 @@ public final class WsGateway {
   private final SessionService sessions;
   private final OutboundEvents outbound;
   private final Membership membership;
+  private final RouteIntegration routes;
 
   /** Set when the node shuts down: closes then are the node's doing, not the speakers'. */
   private volatile boolean stopping;
@@ -62,8 +64,11 @@ public final class WsGateway {
       LocalRateLimiter limiter,
       RateLimiter shared,
       Metrics metrics,
-      Broker broker) {
+      Broker broker,
+      RouteDispatcher backendRoutes) {
     this.vertx = vertx;
+    this.routes =
+        new RouteIntegration(backendRoutes, () -> stopping, config.backend().breakerOpenFor());
 
     this.sessions = sessions;
     this.config = config.connections();
@@ -121,7 +126,7 @@ public final class WsGateway {
             membership,
             vertx,
             config.connections().refreshOverlap());
-    this.router = new ActionRouter(sessions, counts, joins, registry, audio, outbound);
+    this.router = new ActionRouter(sessions, counts, joins, registry, audio, outbound, routes);
     sessions.recovery().attach(new LiveRooms(registry, events));
     this.timers =
         new LifecycleTimers(
@@ -221,7 +226,7 @@ public final class WsGateway {
         v -> {
           Connection c = admitted.get();
           if (c != null) {
-            membership.leave(c);
+            leave(c);
           }
         });
     ws.exceptionHandler(e -> LOG.debug("websocket error: {}", e.toString()));
@@ -235,18 +240,48 @@ public final class WsGateway {
                 membership.leave(a.connection());
                 return;
               }
-              // The socket is read only once sessionJoined is out, so that it is always first.
-              membership
-                  .join(a)
-                  .onComplete(
-                      v -> {
-                        ws.frameHandler(
-                            new FrameReader(a.connection(), config, router, this::publish));
-                        ws.resume();
-                        membership.closeIfEndedMeanwhile(a.connection());
+              routes
+                  .connect(a.connection())
+                  .onSuccess(v -> join(ws, a))
+                  .onFailure(
+                      e -> {
+                        // The backend's $connect refused it, or could not answer: undo admission.
+                        membership.leave(a.connection());
+                        reject(ws, e);
                       });
             })
         .onFailure(e -> reject(ws, e));
+  }
+
+  private void join(ServerWebSocket ws, Admission.Admitted a) {
+    if (ws.isClosed()) {
+      // The client gave up during $connect (its $disconnect is owed if $connect passed).
+      leave(a.connection());
+      return;
+    }
+    // The socket is read only once sessionJoined is out, so that it is always first.
+    membership
+        .join(a)
+        .onComplete(
+            v -> {
+              ws.frameHandler(new FrameReader(a.connection(), config, router, this::publish));
+              ws.resume();
+              membership.closeIfEndedMeanwhile(a.connection());
+            });
+  }
+
+  /** The one way a joined connection leaves: clean-up, then the backend's $disconnect. */
+  private void leave(Connection c) {
+    membership.leave(c);
+    routes.left(c);
+  }
+
+  /**
+   * After the drain and the servers' close: gives the last connections' {@code $disconnect}s a
+   * bounded time to reach the backend (nothing to wait for without routes).
+   */
+  public Future<Void> settleBackend() {
+    return routes.settle(() -> registry.size() == 0);
   }
 
   private void reject(ServerWebSocket ws, Throwable e) {
