@@ -80,6 +80,9 @@ public final class RouteDispatcher {
   private final Counter retries;
   private final Counter dropped;
 
+  /** Set once the node has stopped waiting for its last events: nothing more is sent. */
+  private volatile boolean settled;
+
   /**
    * @param vertx the node's Vert.x, for the timers of retries only
    * @param nodeId the node's id, {@code apiId} in the events
@@ -145,6 +148,10 @@ public final class RouteDispatcher {
     String url = routes.get(routeKey);
     if (url == null) {
       return Future.failedFuture(new IllegalArgumentException("no route " + routeKey));
+    }
+    if (settled) {
+      return Future.failedFuture(
+          new BackendCaller.BackendUnavailable("the node has stopped", false, null));
     }
     Item item = new Item(routeKey, url, event, Promise.promise());
     Item[] start = new Item[1];
@@ -213,7 +220,7 @@ public final class RouteDispatcher {
         .post(item.url(), item.route(), item.event().toBuffer())
         .recover(
             e -> {
-              if (done >= DISCONNECT_RETRIES_MS.length) {
+              if (done >= DISCONNECT_RETRIES_MS.length || settled) {
                 dropped.increment();
                 LOG.warn(
                     "$disconnect of {} given up after {} attempts: {}",
@@ -241,8 +248,10 @@ public final class RouteDispatcher {
   public Future<Void> settle(BooleanSupplier done, Duration grace) {
     Promise<Void> settled = Promise.promise();
     long deadline = System.currentTimeMillis() + grace.toMillis();
+    settled.future().onComplete(v -> this.settled = true);
     if (done.getAsBoolean() && idle()) {
-      return Future.succeededFuture();
+      settled.complete();
+      return settled.future();
     }
     vertx.setPeriodic(
         20,

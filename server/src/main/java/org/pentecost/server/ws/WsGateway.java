@@ -270,10 +270,14 @@ public final class WsGateway {
             });
   }
 
-  /** The one way a joined connection leaves: clean-up, then the backend's $disconnect. */
+  /**
+   * The one way a connection leaves once admitted: its $disconnect is queued (the socket is closed
+   * already; queued before the clean-up so that a stopping node, which waits for every connection
+   * to have left, finds it), then the clean-up.
+   */
   private void leave(Connection c) {
-    membership.leave(c);
     routes.left(c);
+    membership.leave(c);
   }
 
   /**

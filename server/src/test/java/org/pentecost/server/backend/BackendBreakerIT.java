@@ -33,7 +33,14 @@ class BackendBreakerIT {
   void theBreakerOpensAndClosesWhileAudioFlows(@TempDir Path dir) throws Exception {
     try (TestBackend backend = new TestBackend();
         TestServer server =
-            TestServer.start(dir, RouteTests.settings(backend, "backend.timeout", "300ms"))) {
+            TestServer.start(
+                dir,
+                RouteTests.settings(
+                    backend,
+                    "backend.routes",
+                    "progress=" + backend.url("/progress"),
+                    "backend.timeout",
+                    "300ms"))) {
       String alice = server.token("alice");
       String session = server.createSession(alice, "en");
       Clients clients = Clients.of(server, alice);
