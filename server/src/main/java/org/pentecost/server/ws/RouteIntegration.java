@@ -18,6 +18,8 @@ import org.pentecost.server.backend.RouteDispatcher;
 import org.pentecost.server.backend.RouteEvent;
 import org.pentecost.server.error.ApiException;
 import org.pentecost.server.util.Futures;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The connections' side of the backend's route integrations ({@code backend.routes}): {@code
@@ -32,6 +34,11 @@ final class RouteIntegration {
   static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
   private static final Duration FAILED_RETRY = Duration.ofSeconds(1);
+
+  /** The largest {@code context} a {@code $connect} answer may give a connection (encoded). */
+  static final int MAX_CONTEXT_CHARS = 8192;
+
+  private static final Logger LOG = LoggerFactory.getLogger(RouteIntegration.class);
 
   /** Null when no route is configured. */
   private final RouteDispatcher dispatcher;
@@ -194,17 +201,25 @@ final class RouteIntegration {
     return all;
   }
 
-  /** The {@code context} object of a {@code $connect} answer; null when it has none. */
+  /**
+   * The {@code context} object of a {@code $connect} answer; null when it has none, or one over
+   * {@link #MAX_CONTEXT_CHARS} (every later event of the connection carries it, and the connection
+   * holds it while it lives): that one is left out, with a warning.
+   */
   private static JsonObject context(Buffer body) {
     if (body.length() == 0) {
       return null;
     }
     try {
-      return Json.decodeValue(body) instanceof JsonObject o
-              && o.getValue("context") instanceof JsonObject context
-              && !context.isEmpty()
-          ? context
-          : null;
+      if (Json.decodeValue(body) instanceof JsonObject o
+          && o.getValue("context") instanceof JsonObject context
+          && !context.isEmpty()) {
+        if (context.encode().length() <= MAX_CONTEXT_CHARS) {
+          return context;
+        }
+        LOG.warn("a $connect answer's context over {} characters was left out", MAX_CONTEXT_CHARS);
+      }
+      return null;
     } catch (DecodeException e) {
       return null;
     }
