@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.HexFormat;
 import org.pentecost.server.auth.JwtTokenVerifier;
 import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.backend.BackendCaller;
 import org.pentecost.server.backend.BackendKeys;
+import org.pentecost.server.backend.RouteDispatcher;
 import org.pentecost.server.config.ConfigException;
 import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.http.HttpApi;
@@ -44,6 +46,10 @@ public final class PentecostServer {
   private final SessionService sessions;
   private final TokenVerifier tokens;
   private final WsGateway gateway;
+
+  /** Every request to the operator's backend (routes, webhooks); null when none is configured. */
+  private final BackendCaller backendCaller;
+
   private final String nodeId;
   private volatile int port = -1;
   private long purgeTimer = -1;
@@ -54,6 +60,7 @@ public final class PentecostServer {
     CorrelationId.init();
     this.vertx = Vertx.builder().withTransport(transport(config.server().transport())).build();
     LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "native" : "nio");
+    BackendCaller caller = null;
     try {
       this.metrics = new Metrics(nodeId);
       LocalRateLimiter limiter = new LocalRateLimiter(Duration.ofHours(2), 1_000_000);
@@ -68,6 +75,11 @@ public final class PentecostServer {
               clock);
       backends.onLeaseLost(sessions.recovery());
       this.tokens = JwtTokenVerifier.create(vertx, config.auth(), config.server().dataDir());
+      caller =
+          config.backend().callsOut()
+              ? new BackendCaller(config.backend(), metrics.registry())
+              : null;
+      this.backendCaller = caller;
       this.gateway =
           new WsGateway(
               vertx,
@@ -78,11 +90,22 @@ public final class PentecostServer {
               limiter,
               backends.sessionLimiter(),
               metrics,
-              backends.broker());
+              backends.broker(),
+              routeDispatcher());
     } catch (RuntimeException e) {
+      if (caller != null) {
+        caller.close();
+      }
       vertx.close();
       throw e;
     }
+  }
+
+  /** The route integrations' dispatcher; null without {@code backend.routes}. */
+  private RouteDispatcher routeDispatcher() {
+    return backendCaller == null || config.backend().routes().isEmpty()
+        ? null
+        : new RouteDispatcher(vertx, backendCaller, config, nodeId, metrics.registry());
   }
 
   /**
@@ -214,11 +237,14 @@ public final class PentecostServer {
       vertx.cancelTimer(purgeTimer);
     }
     // The drain first (clients refresh onto other nodes while this one still serves them), then
-    // the servers (no new writes), then the store (its futures complete on Vert.x contexts, so
+    // the servers (no new writes), then the backend's last $disconnects (bounded), then the store
+    // (its futures complete on Vert.x contexts, so
     // Vert.x must still run), then Vert.x itself.
     return gateway
         .stop()
         .transform(ar -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
+        .transform(ar -> gateway.settleBackend())
+        .transform(ar -> backendCaller == null ? Future.succeededFuture() : backendCaller.close())
         .transform(ar -> backends.close())
         .transform(ar -> vertx.close())
         .onComplete(ar -> metrics.close());

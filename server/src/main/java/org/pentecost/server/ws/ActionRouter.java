@@ -14,9 +14,12 @@ import org.pentecost.server.util.InputExcerpt;
 
 /**
  * Routes a connection's JSON text messages by their {@code action} (the seeds' route selection
- * expression {@code $request.body.action}). Anything unknown reaches {@code $default}: an {@code
- * error} with {@code UNKNOWN_ACTION}. A bad message is answered with an error; it never closes the
- * connection or disturbs its state. A {@code requestId} in a message is echoed in the reply.
+ * expression {@code $request.body.action}). Built-in actions come first; then the backend's route
+ * for the action, else its {@code $default} route (also for text that is not a JSON object), when
+ * configured ({@link RouteIntegration}); anything else is an {@code error} with {@code
+ * UNKNOWN_ACTION} (or {@code MALFORMED_JSON}). A bad message is answered with an error; it never
+ * closes the connection or disturbs its state. A {@code requestId} in a message is echoed in the
+ * reply.
  */
 final class ActionRouter {
   private static final Duration HEARTBEAT_RETRY = Duration.ofSeconds(30);
@@ -33,13 +36,18 @@ final class ActionRouter {
 
   private final OutboundEvents outbound;
 
+  /** The backend's custom routes and {@code $default}, after the built-in actions. */
+  private final RouteIntegration routes;
+
   ActionRouter(
       SessionService sessions,
       ListenerCountStore counts,
       JoinLimiter limiter,
       ConnectionRegistry registry,
       AudioRouting audio,
-      OutboundEvents outbound) {
+      OutboundEvents outbound,
+      RouteIntegration routes) {
+    this.routes = routes;
     this.sessions = sessions;
     this.counts = counts;
     this.limiter = limiter;
@@ -53,12 +61,16 @@ final class ActionRouter {
     try {
       Object decoded = Json.decodeValue(text);
       if (!(decoded instanceof JsonObject object)) {
-        reply(c, null, error(ErrorCode.MALFORMED_JSON, "a message must be a JSON object"));
+        if (!routes.message(c, null, text, null)) {
+          reply(c, null, error(ErrorCode.MALFORMED_JSON, "a message must be a JSON object"));
+        }
         return;
       }
       message = object;
     } catch (DecodeException e) {
-      reply(c, null, error(ErrorCode.MALFORMED_JSON, "a message must be valid JSON"));
+      if (!routes.message(c, null, text, null)) {
+        reply(c, null, error(ErrorCode.MALFORMED_JSON, "a message must be valid JSON"));
+      }
       return;
     }
     Object requestId = message.getValue("requestId");
@@ -77,7 +89,9 @@ final class ActionRouter {
     }
     Object action = message.getValue("action");
     if (action != null && !(action instanceof String)) {
-      reply(c, requestId, error(ErrorCode.INVALID_REQUEST, "'action' must be a string"));
+      if (!routes.message(c, null, text, requestId)) {
+        reply(c, requestId, error(ErrorCode.INVALID_REQUEST, "'action' must be a string"));
+      }
       return;
     }
     try {
@@ -94,7 +108,8 @@ final class ActionRouter {
                     .put(
                         "message",
                         "open a new connection with the same parameters plus the refreshQuery, then close this one"));
-        default ->
+        default -> {
+          if (!routes.message(c, (String) action, text, requestId)) {
             reply(
                 c,
                 requestId,
@@ -103,6 +118,8 @@ final class ActionRouter {
                     "unknown action '"
                         + InputExcerpt.of(action == null ? "" : (String) action)
                         + "'"));
+          }
+        }
       }
     } catch (ApiException e) {
       reply(c, requestId, error(e.code(), e.getMessage()));

@@ -77,6 +77,7 @@ final class Admission {
     Map<String, List<String>> query =
         new QueryStringDecoder("?" + (ws.query() == null ? "" : ws.query())).parameters();
     String userAgent = ws.headers() == null ? null : ws.headers().get("User-Agent");
+    String host = ws.headers() == null ? null : ws.headers().get("Host");
     String roleText = param(query, Messages.Q_ROLE);
     Role role = roleText == null ? Role.LISTENER : Role.fromWire(roleText);
     if (role == null) {
@@ -113,7 +114,8 @@ final class Admission {
                   lastSeq,
                   "source".equals(param(query, Messages.Q_FALLBACK)),
                   format,
-                  userAgent);
+                  userAgent,
+                  host);
           if (role == Role.LISTENER) {
             return admitListener(p);
           }
@@ -144,7 +146,8 @@ final class Admission {
       long lastSeq,
       boolean fallback,
       AudioFormat format,
-      String userAgent) {}
+      String userAgent,
+      String host) {}
 
   private Future<Admitted> admitListener(Params p) {
     return findLive(p)
@@ -313,6 +316,7 @@ final class Admission {
             language);
     c.format = p.format();
     c.userAgent = p.userAgent();
+    c.domainName = p.host();
     return c;
   }
 

@@ -73,6 +73,23 @@ final class Connection {
   /** What a speaker or worker publishes; null for listeners. */
   AudioFormat format;
 
+  /** The handshake's {@code Host}, for route events (null if none); set once at admission. */
+  String domainName;
+
+  /** The {@code context} the backend's {@code $connect} answered with; null for none. */
+  volatile JsonObject routeContext;
+
+  /**
+   * The backend knows this connection ({@code $connect} passed, or none is configured), so one
+   * {@code $disconnect} is owed; whoever clears it sends it.
+   */
+  final AtomicBoolean backendKnows = new AtomicBoolean();
+
+  /** The close code and reason the server closed this connection with; null until it does. */
+  volatile CloseCode closedWith;
+
+  volatile String closedWhy;
+
   /** Which lifecycle notices were sent (refresh required, warning); the sweeper's thread only. */
   boolean refreshRequested;
 
@@ -281,6 +298,8 @@ final class Connection {
   /** Closes with a code; the close handler does the clean-up. */
   void close(CloseCode code, String reason) {
     if (!isClosing()) {
+      closedWith = code;
+      closedWhy = reason;
       // Vert.x reports the socket open until the peer answers, but nothing may follow a close
       // frame: browsers fail the connection (1006) and never show the close code.
       out.markClosing();

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.pentecost.protocol.CloseCode;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.backend.RouteDispatcher;
 import org.pentecost.server.broadcast.Fanout;
 import org.pentecost.server.cluster.Broker;
 import org.pentecost.server.config.PentecostConfig;
@@ -50,6 +51,7 @@ public final class WsGateway {
   private final OutboundEvents outbound;
   private final Membership membership;
   private final ConnectionManagement management;
+  private final RouteIntegration routes;
 
   /** Set when the node shuts down: closes then are the node's doing, not the speakers'. */
   private volatile boolean stopping;
@@ -63,8 +65,11 @@ public final class WsGateway {
       LocalRateLimiter limiter,
       RateLimiter shared,
       Metrics metrics,
-      Broker broker) {
+      Broker broker,
+      RouteDispatcher backendRoutes) {
     this.vertx = vertx;
+    this.routes =
+        new RouteIntegration(backendRoutes, () -> stopping, config.backend().breakerOpenFor());
 
     this.sessions = sessions;
     this.config = config.connections();
@@ -122,7 +127,7 @@ public final class WsGateway {
             membership,
             vertx,
             config.connections().refreshOverlap());
-    this.router = new ActionRouter(sessions, counts, joins, registry, audio, outbound);
+    this.router = new ActionRouter(sessions, counts, joins, registry, audio, outbound, routes);
     sessions.recovery().attach(new LiveRooms(registry, events));
     this.timers =
         new LifecycleTimers(
@@ -239,7 +244,7 @@ public final class WsGateway {
         v -> {
           Connection c = admitted.get();
           if (c != null) {
-            membership.leave(c);
+            leave(c);
           }
         });
     ws.exceptionHandler(e -> LOG.debug("websocket error: {}", e.toString()));
@@ -253,18 +258,52 @@ public final class WsGateway {
                 membership.leave(a.connection());
                 return;
               }
-              // The socket is read only once sessionJoined is out, so that it is always first.
-              membership
-                  .join(a)
-                  .onComplete(
-                      v -> {
-                        ws.frameHandler(
-                            new FrameReader(a.connection(), config, router, this::publish));
-                        ws.resume();
-                        membership.closeIfEndedMeanwhile(a.connection());
+              routes
+                  .connect(a.connection())
+                  .onSuccess(v -> join(ws, a))
+                  .onFailure(
+                      e -> {
+                        // The backend's $connect refused it, or could not answer: undo admission.
+                        membership.leave(a.connection());
+                        reject(ws, e);
                       });
             })
         .onFailure(e -> reject(ws, e));
+  }
+
+  private void join(ServerWebSocket ws, Admission.Admitted a) {
+    if (ws.isClosed()) {
+      // The client gave up during $connect (its $disconnect is owed if $connect passed).
+      leave(a.connection());
+      return;
+    }
+    // The socket is read only once sessionJoined is out, so that it is always first.
+    membership
+        .join(a)
+        .onComplete(
+            v -> {
+              ws.frameHandler(new FrameReader(a.connection(), config, router, this::publish));
+              ws.resume();
+              membership.closeIfEndedMeanwhile(a.connection());
+            });
+  }
+
+  /**
+   * The one way a connection leaves once admitted: its $disconnect is queued (the socket is closed
+   * already; queued before the clean-up so that a stopping node, which waits for every connection
+   * to have left, finds it), then the clean-up.
+   */
+  private void leave(Connection c) {
+    routes.left(c);
+    membership.leave(c);
+  }
+
+  /**
+   * After the drain and the servers' close: gives the last connections' {@code $disconnect}s a
+   * bounded time to reach the backend (nothing to wait for without routes).
+   */
+  public Future<Void> settleBackend() {
+    return routes.settle(() -> registry.size() == 0);
   }
 
   private void reject(ServerWebSocket ws, Throwable e) {
