@@ -183,6 +183,21 @@ class ExamplesIT {
   }
 
   @Test
+  void theExamplesOwnUnitTestsPass() throws Exception {
+    String python = ExampleRuntimes.python();
+    String node = ExampleRuntimes.node();
+    Path examples = ExampleRuntimes.examples();
+    try (ChildProcess py =
+            ChildProcess.start(
+                examples.resolve("python"), Map.of(), python, "-m", "unittest", "-v");
+        ChildProcess js = ChildProcess.start(examples.resolve("node"), Map.of(), node, "--test")) {
+      assertThat(py.awaitExit(Duration.ofSeconds(60))).as(py.output()).isZero();
+      assertThat(js.awaitExit(Duration.ofSeconds(60))).as(js.output()).isZero();
+      assertThat(js.lines()).contains("# fail 0");
+    }
+  }
+
+  @Test
   @Disabled("needs route integrations and the management API")
   void thePythonBackendAnswersProgressThenPushesThroughConnections(@TempDir Path data)
       throws Exception {
