@@ -1,6 +1,10 @@
 // What both pages share about the server: the HTTP API (docs/http-api.md) and the WebSocket
 // protocol (docs/protocol.md): audio frame header, close codes, and a live connection that
 // heartbeats, refreshes and reconnects the documented way.
+//
+// An ES module for browsers and Node (18+) alike (docs/client.md, "JavaScript"): nothing here
+// touches a browser-only global when imported. In Node, give LiveConnection a server `url` and a
+// `WebSocket` class (Node 22+ has a global one; before, the `ws` package's), and api() a `base`.
 
 /** Audio frame header: version, flags, language (2 ASCII), u32 sequence, i64 timestamp µs. */
 export const HEADER_BYTES = 16;
@@ -9,19 +13,32 @@ export const FLAG_DISCONTINUITY = 1;
 /** Re-sent from the replay window after a resume. */
 export const FLAG_REPLAY = 2;
 
-/** Splits a binary frame into its header fields and a view of its payload; null if too short. */
+/** WebSocket.OPEN, the same in every implementation. */
+const OPEN = 1;
+
+/**
+ * Splits a binary frame (an ArrayBuffer, or a view of one such as a Node Buffer) into its header
+ * fields and a DataView of its payload; null if too short.
+ */
 export function parseFrame(buffer) {
-  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < HEADER_BYTES) {
+  let view;
+  if (buffer instanceof ArrayBuffer) {
+    view = new DataView(buffer);
+  } else if (ArrayBuffer.isView(buffer)) {
+    view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } else {
     return null;
   }
-  const view = new DataView(buffer);
+  if (view.byteLength < HEADER_BYTES) {
+    return null;
+  }
   return {
     version: view.getUint8(0),
     flags: view.getUint8(1),
     language: String.fromCharCode(view.getUint8(2), view.getUint8(3)),
     seq: view.getUint32(4),
     timestampUs: Number(view.getBigInt64(8)),
-    payload: new DataView(buffer, HEADER_BYTES),
+    payload: new DataView(view.buffer, view.byteOffset + HEADER_BYTES, view.byteLength - HEADER_BYTES),
   };
 }
 
@@ -46,6 +63,7 @@ const CLOSES = {
   4001: ["The connection reached its maximum age; reconnecting…", true],
   4002: ["This connection was replaced by a newer one (another tab or device?).", false],
   4003: ["The connection could not keep up with live audio; reconnecting…", true],
+  4004: ["The connection was closed by the service.", false],
   4400: ["The request was not valid.", false],
   4401: ["Your token is missing, invalid or expired: sign in again.", false],
   4403: ["Not allowed: this is not your session.", false],
@@ -76,8 +94,11 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the HTTP API; resolves to the parsed JSON (null for 204), rejects with ApiError. */
-export async function api(path, { method = "GET", token = null, body = undefined } = {}) {
+/**
+ * Calls the HTTP API; resolves to the parsed JSON (null for 204), rejects with ApiError. `base`
+ * (e.g. "http://localhost:8080") is needed where there is no page to be relative to (Node).
+ */
+export async function api(path, { method = "GET", token = null, body = undefined, base = null } = {}) {
   const headers = { Accept: "application/json" };
   if (token) {
     headers.Authorization = `Bearer ${token}`;
@@ -87,7 +108,7 @@ export async function api(path, { method = "GET", token = null, body = undefined
   }
   let response;
   try {
-    response = await fetch(path, {
+    response = await fetch(base ? new URL(path, base) : path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -117,15 +138,15 @@ export function codePath(code) {
   return encodeURIComponent(code.trim());
 }
 
-export async function languages() {
-  const json = await api("/languages");
+export async function languages({ base = null } = {}) {
+  const json = await api("/languages", { base });
   return json.languages;
 }
 
-/** The first of the browser's preferred languages that the server supports, or null. */
-export function browserLanguage(supported) {
+/** The first of the browser's preferred languages (or of `tags`) that the server supports, or null. */
+export function browserLanguage(supported, tags = preferredLanguages()) {
   const codes = new Set(supported.map((l) => l.code));
-  for (const tag of navigator.languages || [navigator.language]) {
+  for (const tag of tags) {
     const base = String(tag || "").toLowerCase().split("-")[0];
     if (codes.has(base)) {
       return base;
@@ -137,15 +158,26 @@ export function browserLanguage(supported) {
   return null;
 }
 
-function wsUrl(query) {
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+function preferredLanguages() {
+  const nav = globalThis.navigator;
+  if (!nav) return [];
+  return nav.languages || [nav.language];
+}
+
+/**
+ * The /ws URL for `query` on `base` (http(s): or ws(s): URL of the server); without `base`, the
+ * page's own server.
+ */
+export function wsUrl(query, base = null) {
+  const origin = new URL(base || globalThis.location.href);
+  const scheme = origin.protocol === "https:" || origin.protocol === "wss:" ? "wss:" : "ws:";
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
     if (v !== undefined && v !== null && v !== "") {
       params.set(k, String(v));
     }
   }
-  return `${scheme}//${location.host}/ws?${params}`;
+  return `${scheme}//${origin.host}/ws?${params}`;
 }
 
 /**
@@ -158,9 +190,16 @@ function wsUrl(query) {
  * handlers: onMessage(msg), onAudio(arrayBuffer), onJoined(msg, {refreshed, reconnected}),
  * onClosed({code, text, error, reconnecting, delayMs}), onRefreshing().
  * query(): the base query; resumeQuery(): extra parameters for a refresh or reconnect.
+ * url: the server (e.g. "http://localhost:8080"; default: the page's); WebSocket: the WebSocket
+ * class to use (default: globalThis.WebSocket; in Node 20, the `ws` package's).
  */
 export class LiveConnection {
-  constructor({ query, resumeQuery = () => ({}), handlers }) {
+  constructor({ query, resumeQuery = () => ({}), handlers, url = null, WebSocket = globalThis.WebSocket }) {
+    if (typeof WebSocket !== "function") {
+      throw new TypeError("no WebSocket class: pass one (e.g. the ws package's) as `WebSocket`");
+    }
+    this.url = url;
+    this.WebSocketClass = WebSocket;
     this.query = query;
     this.resumeQuery = resumeQuery;
     this.h = handlers;
@@ -180,7 +219,7 @@ export class LiveConnection {
   }
 
   get open() {
-    return !!(this.current && this.current.joined && this.current.ws.readyState === WebSocket.OPEN);
+    return !!(this.current && this.current.joined && this.current.ws.readyState === OPEN);
   }
 
   /** Writable WebSocket for audio, or null. */
@@ -202,7 +241,7 @@ export class LiveConnection {
     for (const c of [this.pending, this.current]) {
       if (c) {
         c.retired = true;
-        if (c.ws.readyState <= WebSocket.OPEN) c.ws.close(1000, "bye");
+        if (c.ws.readyState <= OPEN) c.ws.close(1000, "bye");
       }
     }
     this.pending = null;
@@ -222,7 +261,7 @@ export class LiveConnection {
     for (const c of conns) c.retired = true; // nothing after the end counts
     setTimeout(() => {
       for (const c of conns) {
-        if (c.ws.readyState <= WebSocket.OPEN) c.ws.close(1000, "ended");
+        if (c.ws.readyState <= OPEN) c.ws.close(1000, "ended");
       }
     }, 3000);
   }
@@ -248,7 +287,7 @@ export class LiveConnection {
 
   connect(extra, why) {
     const conn = { ws: null, id: null, joined: false, retired: false, error: null, why };
-    conn.ws = new WebSocket(wsUrl({ ...this.query(), ...extra }));
+    conn.ws = new this.WebSocketClass(wsUrl({ ...this.query(), ...extra }, this.url));
     conn.ws.binaryType = "arraybuffer";
     conn.ws.onmessage = (event) => this.message(conn, event.data);
     conn.ws.onclose = (event) => this.closed(conn, event);
@@ -294,7 +333,7 @@ export class LiveConnection {
       this.current = conn;
       if (old) {
         old.retired = true;
-        if (old.ws.readyState <= WebSocket.OPEN) old.ws.close(1000, "refreshed");
+        if (old.ws.readyState <= OPEN) old.ws.close(1000, "refreshed");
       }
     }
     if (msg.heartbeatIntervalMs > 0) {
