@@ -16,7 +16,6 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pentecost.protocol.AudioFrame;
@@ -198,7 +197,6 @@ class ExamplesIT {
   }
 
   @Test
-  @Disabled("needs route integrations and the management API")
   void thePythonBackendAnswersProgressThenPushesThroughConnections(@TempDir Path data)
       throws Exception {
     String python = ExampleRuntimes.python();
