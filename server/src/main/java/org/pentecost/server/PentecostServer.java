@@ -15,6 +15,9 @@ import java.time.Duration;
 import java.util.HexFormat;
 import org.pentecost.server.auth.JwtTokenVerifier;
 import org.pentecost.server.auth.TokenVerifier;
+import org.pentecost.server.backend.BackendCaller;
+import org.pentecost.server.backend.WebhookDispatcher;
+import org.pentecost.server.backend.Webhooks;
 import org.pentecost.server.config.ConfigException;
 import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.http.HttpApi;
@@ -44,6 +47,8 @@ public final class PentecostServer {
   private final TokenVerifier tokens;
   private final WsGateway gateway;
   private final String nodeId;
+  private final BackendCaller caller; // null when no route or webhook is configured
+  private final Webhooks webhooks;
   private volatile int port = -1;
   private long purgeTimer = -1;
 
@@ -53,10 +58,17 @@ public final class PentecostServer {
     CorrelationId.init();
     this.vertx = Vertx.builder().withTransport(transport(config.server().transport())).build();
     LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "native" : "nio");
+    BackendCaller made = null;
     try {
       this.metrics = new Metrics(nodeId);
       LocalRateLimiter limiter = new LocalRateLimiter(Duration.ofHours(2), 1_000_000);
       this.backends = Backends.open(vertx, config, nodeId, metrics, clock, limiter);
+      made =
+          config.backend().callsOut()
+              ? new BackendCaller(config.backend(), metrics.registry())
+              : null;
+      this.caller = made;
+      this.webhooks = WebhookDispatcher.create(config.backend(), caller, metrics.registry(), clock);
       this.sessions =
           new SessionService(
               config,
@@ -64,7 +76,8 @@ public final class PentecostServer {
               backends.counts(),
               backends.sessionLimiter(),
               metrics,
-              clock);
+              clock,
+              webhooks);
       backends.onLeaseLost(sessions.recovery());
       this.tokens = JwtTokenVerifier.create(vertx, config.auth(), config.server().dataDir());
       this.gateway =
@@ -79,6 +92,9 @@ public final class PentecostServer {
               metrics,
               backends.broker());
     } catch (RuntimeException e) {
+      if (made != null) {
+        made.close();
+      }
       vertx.close();
       throw e;
     }
@@ -218,6 +234,9 @@ public final class PentecostServer {
         .stop()
         .transform(ar -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .transform(ar -> backends.close())
+        // after the store: a count reaped at its close may still report a language abandoned
+        .transform(ar -> WebhookDispatcher.stop(webhooks))
+        .transform(ar -> caller == null ? Future.succeededFuture() : caller.close())
         .transform(ar -> vertx.close())
         .onComplete(ar -> metrics.close());
   }
