@@ -85,7 +85,11 @@ public final class RedisSessionStore implements SessionStore {
                   .eval(TAKE_EXPIRED, List.of(key), List.of(json, ttl, now))
                   .map(RedisSessionStore::isOne);
             })
-        .compose(created -> created ? expiring(session).map(true) : Future.succeededFuture(false));
+        .compose(
+            created ->
+                created && session.status() != SessionStatus.ENDED
+                    ? expiring(session).map(true)
+                    : Future.succeededFuture(created));
   }
 
   @Override

@@ -154,6 +154,30 @@ class WebhooksIT {
   }
 
   @Test
+  void aSpeakerRefreshOrTakeoverIsNeitherADisconnectNorAConnect() {
+    start();
+    String alice = server.token("alice");
+    Clients clients = Clients.of(server, alice);
+    String id = server.createSession(alice, "en");
+    try (WsClient first = clients.speaker(id)) {
+      hooks.await("stream.started", id);
+      String firstId = first.seen().get(0).get("connectionId").asText();
+      try (WsClient refreshed =
+          clients.speaker(id, "action=refreshConnection", "previousConnectionId=" + firstId)) {
+        try (WsClient takeover = clients.speaker(id)) {
+          first.awaitClose();
+          refreshed.awaitClose();
+          settle();
+          assertThat(hooks.all())
+              .extracting(e -> e.getString("type"))
+              .containsExactlyInAnyOrder("session.created", "speaker.connected", "stream.started");
+        }
+      }
+    }
+    hooks.await("speaker.disconnected", id);
+  }
+
+  @Test
   void aFailedDeliveryIsRetriedWithBackoffUnderTheSameId() {
     Set<String> failedOnce = ConcurrentHashMap.newKeySet();
     backend.answer(
