@@ -18,6 +18,8 @@ import org.pentecost.server.auth.TokenVerifier;
 import org.pentecost.server.backend.BackendCaller;
 import org.pentecost.server.backend.BackendKeys;
 import org.pentecost.server.backend.RouteDispatcher;
+import org.pentecost.server.backend.WebhookDispatcher;
+import org.pentecost.server.backend.Webhooks;
 import org.pentecost.server.config.ConfigException;
 import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.http.HttpApi;
@@ -51,6 +53,7 @@ public final class PentecostServer {
   private final BackendCaller backendCaller;
 
   private final String nodeId;
+  private final Webhooks webhooks;
   private volatile int port = -1;
   private long purgeTimer = -1;
 
@@ -60,11 +63,17 @@ public final class PentecostServer {
     CorrelationId.init();
     this.vertx = Vertx.builder().withTransport(transport(config.server().transport())).build();
     LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "native" : "nio");
-    BackendCaller caller = null;
+    BackendCaller made = null;
     try {
       this.metrics = new Metrics(nodeId);
       LocalRateLimiter limiter = new LocalRateLimiter(Duration.ofHours(2), 1_000_000);
       this.backends = Backends.open(vertx, config, nodeId, metrics, clock, limiter);
+      made =
+          config.backend().callsOut()
+              ? new BackendCaller(config.backend(), metrics.registry())
+              : null;
+      this.backendCaller = made;
+      this.webhooks = WebhookDispatcher.create(config.backend(), made, metrics.registry(), clock);
       this.sessions =
           new SessionService(
               config,
@@ -72,14 +81,10 @@ public final class PentecostServer {
               backends.counts(),
               backends.sessionLimiter(),
               metrics,
-              clock);
+              clock,
+              webhooks);
       backends.onLeaseLost(sessions.recovery());
       this.tokens = JwtTokenVerifier.create(vertx, config.auth(), config.server().dataDir());
-      caller =
-          config.backend().callsOut()
-              ? new BackendCaller(config.backend(), metrics.registry())
-              : null;
-      this.backendCaller = caller;
       this.gateway =
           new WsGateway(
               vertx,
@@ -93,8 +98,8 @@ public final class PentecostServer {
               backends.broker(),
               routeDispatcher());
     } catch (RuntimeException e) {
-      if (caller != null) {
-        caller.close();
+      if (made != null) {
+        made.close();
       }
       vertx.close();
       throw e;
@@ -238,14 +243,16 @@ public final class PentecostServer {
     }
     // The drain first (clients refresh onto other nodes while this one still serves them), then
     // the servers (no new writes), then the backend's last $disconnects (bounded), then the store
-    // (its futures complete on Vert.x contexts, so
-    // Vert.x must still run), then Vert.x itself.
+    // (its futures complete on Vert.x contexts, so Vert.x must still run), then the webhooks (a
+    // count reaped at the store's close may still report a language abandoned) and the backend
+    // caller, then Vert.x itself.
     return gateway
         .stop()
         .transform(ar -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .transform(ar -> gateway.settleBackend())
-        .transform(ar -> backendCaller == null ? Future.succeededFuture() : backendCaller.close())
         .transform(ar -> backends.close())
+        .transform(ar -> WebhookDispatcher.stop(webhooks))
+        .transform(ar -> backendCaller == null ? Future.succeededFuture() : backendCaller.close())
         .transform(ar -> vertx.close())
         .onComplete(ar -> metrics.close());
   }

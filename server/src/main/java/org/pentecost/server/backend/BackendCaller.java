@@ -185,6 +185,23 @@ public final class BackendCaller {
     return stateCode(breaker(url).getState());
   }
 
+  /**
+   * Runs {@code task} on the caller's own event loop after {@code delayMillis} (0: as soon as it is
+   * free): work about calls (webhook queues, retries) never runs on a thread that carries audio.
+   * Ignored once closed.
+   */
+  public void later(long delayMillis, Runnable task) {
+    try {
+      if (delayMillis <= 0) {
+        vertx.runOnContext(v -> task.run());
+      } else {
+        vertx.setTimer(delayMillis, t -> task.run());
+      }
+    } catch (RuntimeException e) {
+      // closed: nothing runs any more
+    }
+  }
+
   public Future<Void> close() {
     return client.close().eventually(vertx::close);
   }

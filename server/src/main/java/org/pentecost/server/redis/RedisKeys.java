@@ -31,6 +31,14 @@ public final class RedisKeys {
     return prefix + "speaker:{" + speakerUserId + "}";
   }
 
+  /**
+   * Sorted set of the ids of sessions that have not ended, scored by their {@code expiresAt}: the
+   * node that takes an expired one from it reports its expiry (webhook {@code session.ended}).
+   */
+  public String expiring() {
+    return prefix + "sessions:expiring";
+  }
+
   /** Set of the node members (node id and incarnation) that hold a lease. */
   public String nodes() {
     return prefix + "nodes";

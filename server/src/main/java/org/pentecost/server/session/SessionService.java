@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.server.auth.Principal;
+import org.pentecost.server.backend.Webhooks;
 import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.error.ApiException;
 import org.pentecost.server.error.StoreException;
@@ -46,6 +47,8 @@ public final class SessionService {
   private final RateLimit createLimit;
   private final SessionRecovery recovery;
   private final List<Consumer<Session>> statusListeners = new CopyOnWriteArrayList<>();
+  private final SessionWebhooks hooks;
+  private final Webhooks webhooks;
 
   public SessionService(
       PentecostConfig config,
@@ -53,7 +56,8 @@ public final class SessionService {
       ListenerCountStore counts,
       RateLimiter limiter,
       Metrics metrics,
-      Clock clock) {
+      Clock clock,
+      Webhooks webhooks) {
     this.store = store;
     this.counts = counts;
     this.limiter = limiter;
@@ -67,11 +71,21 @@ public final class SessionService {
         RateLimit.perPeriod(
             "session_create", config.limits().sessionCreatesPerHour(), Duration.ofHours(1));
     this.recovery = new SessionRecovery(store, metrics, clock);
+    this.webhooks = webhooks;
+    this.hooks = new SessionWebhooks(webhooks);
+    if (hooks.enabled()) {
+      counts.onDemandChange(hooks);
+    }
   }
 
   /** Writes back the records of this node's live sessions when the store lost them. */
   public SessionRecovery recovery() {
     return recovery;
+  }
+
+  /** Where this node reports webhook events ({@link Webhooks#NONE} without any). */
+  public Webhooks webhooks() {
+    return webhooks;
   }
 
   public Languages languages() {
@@ -84,32 +98,7 @@ public final class SessionService {
    * (SERVICE_UNAVAILABLE) rather than failing with an internal error.
    */
   public ListenerCountStore listenerCounts() {
-    return new ListenerCountStore() {
-      @Override
-      public Future<Boolean> tryAdd(String sessionId, String language, int capacity) {
-        return call("tryAdd", () -> counts.tryAdd(sessionId, language, capacity));
-      }
-
-      @Override
-      public Future<Void> remove(String sessionId, String language) {
-        return call("remove", () -> counts.remove(sessionId, language));
-      }
-
-      @Override
-      public Future<Void> move(String sessionId, String fromLanguage, String toLanguage) {
-        return call("move", () -> counts.move(sessionId, fromLanguage, toLanguage));
-      }
-
-      @Override
-      public Future<Map<String, Integer>> counts(String sessionId) {
-        return SessionService.this.counts(sessionId);
-      }
-
-      @Override
-      public Future<Void> clear(String sessionId) {
-        return call("clear", () -> counts.clear(sessionId));
-      }
-    };
+    return new GuardedCounts(this, counts);
   }
 
   /** The session's live counts by language (empty when nobody listens). */
@@ -141,6 +130,7 @@ public final class SessionService {
         .map(
             session -> {
               metrics.sessionCreated(language);
+              hooks.created(session);
               return SessionView.of(session, Map.of());
             });
   }
@@ -204,7 +194,7 @@ public final class SessionService {
     }
     String language =
         patch.sourceLanguage() == null ? null : requireLanguage(patch.sourceLanguage());
-    return change(caller, typedId, patch, language, 1).compose(this::withCounts);
+    return change(caller, typedId, patch, language, 1, "ended").compose(this::withCounts);
   }
 
   /**
@@ -225,7 +215,7 @@ public final class SessionService {
                 Session s = ar.result();
                 return s.status() == SessionStatus.ENDED
                     ? Future.succeededFuture()
-                    : end(new Principal(s.speakerUserId()), id);
+                    : end(new Principal(s.speakerUserId()), id, "speakerGone");
               }
               if (known == null || (ar.failed() && !isNotFound(ar.cause()))) {
                 return Future.failedFuture(ar.failed() ? ar.cause() : notFound());
@@ -245,7 +235,7 @@ public final class SessionService {
                         }
                         LOG.info(
                             "session {} was not in the store; ended from this node's record", id);
-                        statusChanged(ended);
+                        statusChanged(ended, "speakerGone");
                         return Future.<Void>succeededFuture();
                       });
             });
@@ -257,6 +247,10 @@ public final class SessionService {
 
   /** Ends the session (soft delete); ending an ended session again is a no-op. */
   public Future<Void> end(Principal caller, String typedId) {
+    return end(caller, typedId, "ended");
+  }
+
+  private Future<Void> end(Principal caller, String typedId, String reason) {
     return find(typedId)
         .compose(
             s -> {
@@ -264,14 +258,19 @@ public final class SessionService {
               if (s.status() == SessionStatus.ENDED) {
                 return Future.succeededFuture();
               }
-              return change(
-                      caller, typedId, new SessionPatch(SessionStatus.ENDED, null, null), null, 1)
-                  .mapEmpty();
+              SessionPatch patch = new SessionPatch(SessionStatus.ENDED, null, null);
+              return change(caller, typedId, patch, null, 1, reason).mapEmpty();
             });
   }
 
+  /** {@code reason}: what an end is reported as (webhooks). */
   private Future<Session> change(
-      Principal caller, String typedId, SessionPatch patch, String language, int attempt) {
+      Principal caller,
+      String typedId,
+      SessionPatch patch,
+      String language,
+      int attempt,
+      String reason) {
     return find(typedId)
         .compose(
             current -> {
@@ -286,7 +285,7 @@ public final class SessionService {
                         if (replaced) {
                           recovery.seen(next);
                           if (next.status() != current.status()) {
-                            statusChanged(next);
+                            statusChanged(next, reason);
                           }
                           return Future.succeededFuture(next);
                         }
@@ -294,15 +293,16 @@ public final class SessionService {
                           throw new ApiException(
                               ErrorCode.CONFLICT, "the session is being changed; try again");
                         }
-                        return change(caller, typedId, patch, language, attempt + 1);
+                        return change(caller, typedId, patch, language, attempt + 1, reason);
                       });
             });
   }
 
-  private void statusChanged(Session session) {
+  private void statusChanged(Session session, String reason) {
     if (session.status() == SessionStatus.ENDED) {
       metrics.sessionEnded();
     }
+    hooks.statusChanged(session, reason);
     for (Consumer<Session> listener : statusListeners) {
       listener.accept(session);
     }
@@ -314,7 +314,22 @@ public final class SessionService {
 
   /** Deletes expired sessions and forgets their counts; returns how many. */
   public Future<Integer> purgeExpired() {
-    return call("purgeExpired", () -> store.purgeExpired(clock.millis()));
+    long now = clock.millis();
+    return call("purgeExpired", () -> store.purgeExpired(now))
+        .compose(n -> reportExpired(now).map(n));
+  }
+
+  /**
+   * Reports, once across the nodes, each session that expired without having ended (taken even
+   * without webhooks, so that the store's list of them stays short).
+   */
+  private Future<Void> reportExpired(long now) {
+    return call("takeExpired", () -> store.takeExpired(now))
+        .map(
+            ids -> {
+              ids.forEach(hooks::expired);
+              return null;
+            });
   }
 
   public Future<Void> ping() {
@@ -345,7 +360,7 @@ public final class SessionService {
   }
 
   /** A store call with a deadline, timing and a 503 on failure. */
-  private <T> Future<T> call(String operation, Supplier<Future<T>> op) {
+  <T> Future<T> call(String operation, Supplier<Future<T>> op) {
     long start = System.nanoTime();
     Future<T> f;
     try {

@@ -53,6 +53,14 @@ public interface SessionStore {
    */
   Future<Integer> purgeExpired(long now);
 
+  /**
+   * Takes the ids of sessions that expired without having ended (a store that deletes them in
+   * {@link #purgeExpired} keeps their ids until this): each id is handed out once, to one caller,
+   * across every node sharing the store, so that an expiry is reported once. Best effort: an expiry
+   * can go unreported (a node stopped with ids taken, a failed write), never twice.
+   */
+  Future<List<String>> takeExpired(long now);
+
   /** Succeeds if the store can serve requests; used by the health check. */
   Future<Void> ping();
 

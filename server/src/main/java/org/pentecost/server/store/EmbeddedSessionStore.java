@@ -13,10 +13,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import org.h2.mvstore.Cursor;
 import org.pentecost.server.config.ConfigException;
 import org.pentecost.server.error.StoreException;
 import org.pentecost.server.session.Session;
+import org.pentecost.server.session.SessionStatus;
 import org.pentecost.server.session.SessionStore;
 import org.pentecost.server.util.Json;
 
@@ -45,6 +49,9 @@ public final class EmbeddedSessionStore implements SessionStore {
   private final Clock clock;
   private final Path file;
   private final GroupCommitter committer;
+
+  /** Sessions deleted or overwritten after they expired without having ended, until taken. */
+  private final Queue<String> expired = new ConcurrentLinkedQueue<>();
 
   private EmbeddedSessionStore(Vertx vertx, Clock clock, Path file, GroupCommitter committer) {
     this.vertx = vertx;
@@ -104,6 +111,7 @@ public final class EmbeddedSessionStore implements SessionStore {
           return Future.succeededFuture(false);
         }
         if (s.sessions.replace(session.id(), existing, json)) {
+          expiredUnended(old);
           s.index(session);
           s.unindexUnlessSameKey(old, session);
           break;
@@ -195,7 +203,7 @@ public final class EmbeddedSessionStore implements SessionStore {
     }
     // a scan of every session: run it on a worker, never on the event loop
     return vertx
-        .executeBlocking(() -> purgeNow(s, now), false)
+        .executeBlocking(() -> purgeNow(s, now, this::expiredUnended), false)
         .recover(e -> failure("purgeExpired", e))
         .compose(
             count ->
@@ -204,7 +212,7 @@ public final class EmbeddedSessionStore implements SessionStore {
                     : committer.afterCommit(context, count, s, null));
   }
 
-  private static int purgeNow(StoreFile s, long now) {
+  private static int purgeNow(StoreFile s, long now, Consumer<Session> purged) {
     int count = 0;
     Iterator<Map.Entry<String, String>> it = s.sessions.entrySet().iterator();
     while (it.hasNext()) {
@@ -213,10 +221,27 @@ public final class EmbeddedSessionStore implements SessionStore {
       // conditional: a session created meanwhile under the same id stays
       if (session.isExpired(now) && s.sessions.remove(entry.getKey(), entry.getValue())) {
         s.unindex(session);
+        purged.accept(session);
         count++;
       }
     }
     return count;
+  }
+
+  /** One node: the ids of purged or overwritten sessions that expired without having ended. */
+  @Override
+  public Future<List<String>> takeExpired(long now) {
+    List<String> taken = new ArrayList<>();
+    for (String id = expired.poll(); id != null; id = expired.poll()) {
+      taken.add(id);
+    }
+    return Future.succeededFuture(taken);
+  }
+
+  private void expiredUnended(Session old) {
+    if (old.status() != SessionStatus.ENDED) {
+      expired.add(old.id());
+    }
   }
 
   /**

@@ -10,7 +10,8 @@ import org.pentecost.server.session.ListenerCountStore;
  * {@link ListenerCountStore} in the memory of one node. Every change of a session's counts runs in
  * {@link ConcurrentHashMap#compute}, which serialises changes per session, so the capacity check
  * and the update are one atomic step. Each change builds a new immutable snapshot: readers never
- * see a half-applied move. Futures are already completed when returned.
+ * see a half-applied move. Futures are already completed when returned. Demand changes are told
+ * from inside that step.
  */
 public final class MemoryListenerCountStore implements ListenerCountStore {
 
@@ -35,6 +36,12 @@ public final class MemoryListenerCountStore implements ListenerCountStore {
   }
 
   private final ConcurrentHashMap<String, Counts> sessions = new ConcurrentHashMap<>();
+  private volatile DemandListener demand = DemandListener.NONE;
+
+  @Override
+  public void onDemandChange(DemandListener listener) {
+    this.demand = listener;
+  }
 
   @Override
   public Future<Boolean> tryAdd(String sessionId, String language, int capacity) {
@@ -47,6 +54,10 @@ public final class MemoryListenerCountStore implements ListenerCountStore {
             return counts;
           }
           added[0] = true;
+          // told inside the atomic step: transitions of one session reach it in order
+          if (current.of(language) == 0) {
+            demand.changed(sessionId, language, true);
+          }
           return current.plus(language, 1);
         });
     return Future.succeededFuture(added[0]);
@@ -59,6 +70,9 @@ public final class MemoryListenerCountStore implements ListenerCountStore {
         (id, counts) -> {
           if (counts.of(language) == 0) {
             return counts;
+          }
+          if (counts.of(language) == 1) {
+            demand.changed(sessionId, language, false);
           }
           Counts next = counts.plus(language, -1);
           return next.total() == 0 ? null : next;
@@ -74,10 +88,18 @@ public final class MemoryListenerCountStore implements ListenerCountStore {
     }
     sessions.computeIfPresent(
         sessionId,
-        (id, counts) ->
-            counts.of(fromLanguage) == 0
-                ? counts
-                : counts.plus(fromLanguage, -1).plus(toLanguage, 1));
+        (id, counts) -> {
+          if (counts.of(fromLanguage) == 0) {
+            return counts;
+          }
+          if (counts.of(fromLanguage) == 1) {
+            demand.changed(sessionId, fromLanguage, false);
+          }
+          if (counts.of(toLanguage) == 0) {
+            demand.changed(sessionId, toLanguage, true);
+          }
+          return counts.plus(fromLanguage, -1).plus(toLanguage, 1);
+        });
     return Future.succeededFuture();
   }
 

@@ -4,7 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,6 +50,7 @@ public final class RedisListenerCountStore implements ListenerCountStore {
   private final SerialByKey<Local> sessions;
   private final LeaseRecovery recovery;
   private volatile boolean closed;
+  private volatile DemandListener demand = DemandListener.NONE;
 
   /** This node's part of one session, and the queue that runs its changes one at a time. */
   private static final class Local {
@@ -98,7 +98,15 @@ public final class RedisListenerCountStore implements ListenerCountStore {
     this.recovery = new LeaseRecovery(this::rewrite, this::member);
     this.lease =
         new RedisNodeLease(
-            vertx, redis, keys, nodeId, nodeLease, countsTtl, recovery::tick, recovery::leaseLost);
+            vertx,
+            redis,
+            keys,
+            nodeId,
+            nodeLease,
+            countsTtl,
+            recovery::tick,
+            recovery::leaseLost,
+            (sessionId, language) -> demand.changed(sessionId, language, false));
   }
 
   /**
@@ -108,6 +116,16 @@ public final class RedisListenerCountStore implements ListenerCountStore {
    */
   public void onLeaseLost(Supplier<Future<RecordsRestored>> restore) {
     recovery.restoreRecordsWith(restore);
+  }
+
+  /**
+   * Demand changes are read from the reply of the write that made them (one script: no other node
+   * can see the same transition), and from the reaping of a dead node's counts: a language whose
+   * only listeners were on that node is reported abandoned by the node that reaps it.
+   */
+  @Override
+  public void onDemandChange(DemandListener listener) {
+    this.demand = listener;
   }
 
   /** Takes this node's lease (see {@link RedisNodeLease#start}); never fails. */
@@ -163,7 +181,7 @@ public final class RedisListenerCountStore implements ListenerCountStore {
 
   @Override
   public Future<Map<String, Integer>> counts(String sessionId) {
-    return redis.send(Command.HGETALL, keys.listeners(sessionId)).map(this::byLanguage);
+    return redis.send(Command.HGETALL, keys.listeners(sessionId)).map(CountReplies::byLanguage);
   }
 
   /** Deletes the whole hash: every node's counts of the session. */
@@ -242,7 +260,7 @@ public final class RedisListenerCountStore implements ListenerCountStore {
             v ->
                 redis.eval(
                     WRITE, List.of(keys.listeners(sessionId)), args, remainingMillis(deadline)))
-        .map(r -> r.toLong() == 1L)
+        .map(r -> CountReplies.written(r, sessionId, demand))
         .compose(
             written -> {
               if (!written) {
@@ -343,37 +361,6 @@ public final class RedisListenerCountStore implements ListenerCountStore {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(redis.timeoutMillis());
     Future<T> result = sessions.run(sessionId, local -> change.run(local, deadline));
     return caller == null ? result : Futures.onContext(result, caller);
-  }
-
-  private Map<String, Integer> byLanguage(Response hash) {
-    Map<String, Integer> counts = new HashMap<>();
-    if (hash == null) {
-      return counts;
-    }
-    forEachField(
-        hash,
-        (field, value) -> {
-          int bar = field.lastIndexOf('|');
-          int n = Integer.parseInt(value);
-          if (bar >= 0 && n > 0) {
-            counts.merge(field.substring(bar + 1), n, Integer::sum);
-          }
-        });
-    return counts;
-  }
-
-  /** A hash reply as RESP3 (a map) or RESP2 (a flat array of fields and values). */
-  private static void forEachField(
-      Response hash, java.util.function.BiConsumer<String, String> action) {
-    if (hash.isMap()) {
-      for (String field : hash.getKeys()) {
-        action.accept(field, hash.get(field).toString());
-      }
-    } else {
-      for (int i = 0; i + 1 < hash.size(); i += 2) {
-        action.accept(hash.get(i).toString(), hash.get(i + 1).toString());
-      }
-    }
   }
 
   private static Map<String, Integer> plus(Map<String, Integer> counts, String language, int d) {

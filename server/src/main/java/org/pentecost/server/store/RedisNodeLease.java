@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import org.pentecost.server.redis.LuaScript;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
@@ -46,6 +47,7 @@ final class RedisNodeLease {
   private final long sessionsTtlMillis;
   private final Runnable onTick;
   private final Runnable onNewIncarnation;
+  private final BiConsumer<String, String> onAbandoned;
   private final AtomicBoolean beating = new AtomicBoolean();
   private final AtomicBoolean sweeping = new AtomicBoolean();
   // log an outage once when it starts and once when it ends, not every period
@@ -64,6 +66,8 @@ final class RedisNodeLease {
   /**
    * @param onTick runs after each sweep (the count store rewrites what Redis may lack)
    * @param onNewIncarnation runs when the lease was lost and {@link #member} changed
+   * @param onAbandoned told (session, language) of each language a reaping here left without a
+   *     listener in the whole cluster
    */
   RedisNodeLease(
       Vertx vertx,
@@ -73,7 +77,8 @@ final class RedisNodeLease {
       Duration lease,
       Duration sessionsTtl,
       Runnable onTick,
-      Runnable onNewIncarnation) {
+      Runnable onNewIncarnation,
+      BiConsumer<String, String> onAbandoned) {
     this.vertx = vertx;
     this.redis = redis;
     this.keys = keys;
@@ -83,6 +88,7 @@ final class RedisNodeLease {
     this.sessionsTtlMillis = sessionsTtl.toMillis();
     this.onTick = onTick;
     this.onNewIncarnation = onNewIncarnation;
+    this.onAbandoned = onAbandoned;
     this.member = newMember(nodeId);
   }
 
@@ -271,7 +277,11 @@ final class RedisNodeLease {
     }
     List<Future<Response>> batch = new ArrayList<>();
     for (int i = from; i < Math.min(ids.size(), from + REAP_BATCH); i++) {
-      batch.add(redis.eval(REAP, List.of(keys.listeners(ids.get(i))), List.of(dead)));
+      String sessionId = ids.get(i);
+      batch.add(
+          redis
+              .eval(REAP, List.of(keys.listeners(sessionId)), List.of(dead))
+              .onSuccess(r -> CountReplies.reaped(r, sessionId, onAbandoned)));
     }
     return Future.all(batch).compose(v -> reapSessions(dead, ids, from + REAP_BATCH));
   }

@@ -13,6 +13,7 @@ import org.pentecost.server.redis.LuaScript;
 import org.pentecost.server.redis.RedisCommands;
 import org.pentecost.server.redis.RedisKeys;
 import org.pentecost.server.session.Session;
+import org.pentecost.server.session.SessionStatus;
 import org.pentecost.server.session.SessionStore;
 import org.pentecost.server.util.Json;
 
@@ -43,6 +44,10 @@ public final class RedisSessionStore implements SessionStore {
   private static final LuaScript TAKE_EXPIRED = LuaScript.load("session_take_expired");
   private static final LuaScript REPLACE = LuaScript.load("session_replace");
   private static final LuaScript INDEX = LuaScript.load("speaker_index");
+  private static final LuaScript EXPIRED = LuaScript.load("sessions_expired");
+
+  /** Expired sessions taken per call of {@link #takeExpired}; the next purge takes the rest. */
+  private static final int EXPIRED_BATCH = 256;
 
   private final RedisCommands redis;
   private final RedisKeys keys;
@@ -79,7 +84,12 @@ public final class RedisSessionStore implements SessionStore {
               return redis
                   .eval(TAKE_EXPIRED, List.of(key), List.of(json, ttl, now))
                   .map(RedisSessionStore::isOne);
-            });
+            })
+        .compose(
+            created ->
+                created && session.status() != SessionStatus.ENDED
+                    ? expiring(session).map(true)
+                    : Future.succeededFuture(created));
   }
 
   @Override
@@ -135,7 +145,41 @@ public final class RedisSessionStore implements SessionStore {
             REPLACE,
             List.of(keys.session(updated.id())),
             List.of(Json.write(updated), expectedVersion, now, ttl))
-        .map(RedisSessionStore::isOne);
+        .map(RedisSessionStore::isOne)
+        .compose(
+            replaced ->
+                replaced && updated.status() == SessionStatus.ENDED
+                    ? notExpiring(updated.id()).map(true)
+                    : Future.succeededFuture(replaced));
+  }
+
+  /** Files a new session in the index of sessions whose expiry is reported; best effort. */
+  private Future<Void> expiring(Session session) {
+    return redis
+        .send(Command.ZADD, keys.expiring(), session.expiresAt(), session.id())
+        .<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture());
+  }
+
+  /** An ended session's expiry is not reported; best effort. */
+  private Future<Void> notExpiring(String id) {
+    return redis
+        .send(Command.ZREM, keys.expiring(), id)
+        .<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture());
+  }
+
+  /** Takes expired ids from the index in one script: each goes to one node only. */
+  @Override
+  public Future<List<String>> takeExpired(long now) {
+    return redis
+        .eval(EXPIRED, List.of(keys.expiring()), List.of(now, EXPIRED_BATCH))
+        .map(
+            ids -> {
+              List<String> taken = new ArrayList<>();
+              ids.forEach(id -> taken.add(id.toString()));
+              return taken;
+            });
   }
 
   /**

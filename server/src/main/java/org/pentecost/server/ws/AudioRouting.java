@@ -142,6 +142,7 @@ final class AudioRouting {
     }
     // A new stream, or one whose new publisher encodes it differently: its listeners must know.
     announceStarted(room, c.language, c.format, c);
+    outbound.webhooks().streamStarted(room.sessionId, c);
   }
 
   /** Another node started publishing a language (or publishes it in another format now). */
@@ -186,6 +187,7 @@ final class AudioRouting {
     if (isLive(room, c.language)) {
       return; // it is published on another node now
     }
+    outbound.webhooks().streamStopped(room.sessionId, c);
     announceStopped(room, c.language, source);
   }
 

@@ -230,6 +230,10 @@ final class Membership {
         // A second speaker connection of the owner takes over from the first.
         replaced.close(CloseCode.REPLACED, "replaced by a newer speaker connection");
       }
+      // a refresh or takeover (here, or from the node that holds the speaker) is no new speaker
+      if (previous == null && replaced == null && !remote.speakerConnected(c.sessionId)) {
+        outbound.webhooks().speakerConnected(c);
+      }
       boolean awayElsewhere = outbound.speakerJoinedHere(c.sessionId);
       if (change.wasAway() || awayElsewhere) {
         events.speakerReturned(c.sessionId);
@@ -383,6 +387,7 @@ final class Membership {
     if (Boolean.TRUE.equals(dropped) && !stopping.getAsBoolean() && (room == null || !room.ended)) {
       events.speakerDropped(c.sessionId);
       outbound.speakerDroppedHere(c.sessionId, graceMillis);
+      outbound.webhooks().speakerDisconnected(c, graceMillis);
     } else if (Boolean.TRUE.equals(dropped)) {
       outbound.speakerLeftHere(c.sessionId);
     }

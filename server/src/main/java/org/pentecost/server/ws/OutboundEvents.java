@@ -15,11 +15,19 @@ final class OutboundEvents {
   private final Broker broker;
   private final RemoteStreams remote;
   private final ConnectionRegistry registry;
+  private final WebhookEvents webhooks;
 
-  OutboundEvents(Broker broker, RemoteStreams remote, ConnectionRegistry registry) {
+  OutboundEvents(
+      Broker broker, RemoteStreams remote, ConnectionRegistry registry, WebhookEvents webhooks) {
     this.broker = broker;
     this.remote = remote;
     this.registry = registry;
+    this.webhooks = webhooks;
+  }
+
+  /** What this node tells the backend (webhooks), next to what it tells the other nodes. */
+  WebhookEvents webhooks() {
+    return webhooks;
   }
 
   /** A connection here now publishes {@code language}: the others learn it (and stop theirs). */

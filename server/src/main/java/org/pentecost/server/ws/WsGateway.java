@@ -78,7 +78,8 @@ public final class WsGateway {
     JoinLimiter joins = new JoinLimiter(config.limits(), shared, limiter, metrics);
     this.limits = new ConnectionLimits(config, metrics.registry());
     RemoteStreams remote = new RemoteStreams();
-    this.outbound = new OutboundEvents(broker, remote, registry);
+    this.outbound =
+        new OutboundEvents(broker, remote, registry, new WebhookEvents(sessions.webhooks()));
     this.admission =
         new Admission(
             sessions,

@@ -130,6 +130,39 @@ public abstract class ListenerCountStoreContract {
   }
 
   @Test
+  void demandChangesAreToldOnceOnTheFirstAndLastListenerOfALanguage() {
+    List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    counts.onDemandChange((s, language, demanded) -> told.add(s + ":" + language + ":" + demanded));
+    await(counts.tryAdd("S1", "es", 10));
+    await(counts.tryAdd("S1", "es", 10));
+    await(counts.tryAdd("S2", "es", 10));
+    await(counts.remove("S1", "es"));
+    assertThat(told).containsExactly("S1:es:true", "S2:es:true");
+    await(counts.move("S1", "es", "fr"));
+    assertThat(told).containsExactly("S1:es:true", "S2:es:true", "S1:es:false", "S1:fr:true");
+    await(counts.move("S1", "de", "fr")); // nobody listens in de: nothing
+    await(counts.remove("S1", "fr"));
+    await(counts.remove("S1", "fr")); // already zero: nothing
+    assertThat(told).endsWith("S1:fr:false").hasSize(5);
+    // full: no listener added, no demand
+    await(counts.tryAdd("S3", "en", 0));
+    assertThat(told).hasSize(5);
+  }
+
+  @Test
+  void concurrentJoinsAndLeavesTellEachTransitionOnce() throws Exception {
+    AtomicInteger demanded = new AtomicInteger();
+    AtomicInteger abandoned = new AtomicInteger();
+    counts.onDemandChange((s, language, up) -> (up ? demanded : abandoned).incrementAndGet());
+    SessionStoreContract.runConcurrently(50, 50, i -> counts.tryAdd("S1", "es", 100))
+        .forEach(ListenerCountStoreContract::await);
+    assertThat(demanded).hasValue(1);
+    SessionStoreContract.runConcurrently(50, 50, i -> counts.remove("S1", "es"))
+        .forEach(ListenerCountStoreContract::await);
+    assertThat(abandoned).hasValue(1);
+  }
+
+  @Test
   void clearForgetsOneSession() {
     await(counts.tryAdd("S1", "en", 5));
     await(counts.tryAdd("S2", "en", 5));

@@ -89,6 +89,38 @@ class RedisListenerCountStoreIT extends ListenerCountStoreContract {
   }
 
   @Test
+  void eachDemandChangeIsToldByTheOneNodeWhoseChangeMadeIt() {
+    RedisListenerCountStore a = (RedisListenerCountStore) counts;
+    RedisListenerCountStore b = node("node-b", RedisTests.URL, "5s", "10s");
+    List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    a.onDemandChange((s, language, up) -> told.add("a:" + s + ":" + language + ":" + up));
+    b.onDemandChange((s, language, up) -> told.add("b:" + s + ":" + language + ":" + up));
+    done(a.tryAdd("S1", "es", 10));
+    done(b.tryAdd("S1", "es", 10));
+    done(a.remove("S1", "es"));
+    assertThat(told).containsExactly("a:S1:es:true");
+    done(b.move("S1", "es", "fr"));
+    assertThat(told).containsExactly("a:S1:es:true", "b:S1:es:false", "b:S1:fr:true");
+  }
+
+  @Test
+  void theNodeThatReapsADeadNodeTellsTheLanguagesLeftWithoutListeners() {
+    List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    counts.onDemandChange((s, language, up) -> told.add(s + ":" + language + ":" + up));
+    RedisListenerCountStore x = node("node-x", RedisTests.URL, "1s", "2s");
+    RedisListenerCountStore y = node("node-y", RedisTests.URL, "1s", "2s");
+    y.onDemandChange((s, language, up) -> told.add(s + ":" + language + ":" + up));
+    done(x.tryAdd("S1", "en", 10));
+    done(x.tryAdd("S2", "es", 10));
+    done(y.tryAdd("S1", "en", 10));
+    x.stopAsIfKilled();
+    await().atMost(Duration.ofSeconds(5)).until(() -> done(y.counts("S2")).isEmpty());
+    await().atMost(Duration.ofSeconds(2)).until(() -> told.contains("S2:es:false"));
+    sleep(1_000); // every node sweeps meanwhile: still told once
+    assertThat(told).containsExactly("S2:es:false");
+  }
+
+  @Test
   void keysFollowTheDocumentedLayout() {
     RedisListenerCountStore a = (RedisListenerCountStore) counts;
     done(a.tryAdd("S1", "en", 10));

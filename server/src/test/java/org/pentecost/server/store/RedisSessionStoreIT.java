@@ -71,7 +71,9 @@ class RedisSessionStoreIT extends SessionStoreContract {
       String index = prefix + "speaker:{alice}";
       assertThat(redis.call("ZSCORE", index, "ABC123")).isEqualTo(Long.toString(T0 + HOUR));
       assertThat((Long) redis.call("PTTL", index)).isBetween(HOUR - 60_000, HOUR);
-      assertThat(redis.keys(prefix)).containsExactlyInAnyOrder(key, index);
+      String expiring = prefix + "sessions:expiring";
+      assertThat(redis.call("ZSCORE", expiring, "ABC123")).isEqualTo(Long.toString(T0 + HOUR));
+      assertThat(redis.keys(prefix)).containsExactlyInAnyOrder(key, index, expiring);
     }
   }
 

@@ -317,6 +317,27 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void anExpiryIsTakenOnceAndOnlyForASessionThatDidNotEnd() {
+    Session open = session("OPEN01", "alice", T0, 1_000);
+    Session ended = session("ENDS01", "bob", T0, 1_000);
+    await(store.create(open));
+    await(store.create(ended));
+    assertThat(
+            await(
+                store.replace(
+                    1, ended.next(SessionStatus.ENDED, "en", QualityTier.STANDARD, T0 + 10))))
+        .isTrue();
+    clock.set(T0 + 500);
+    await(store.purgeExpired(clock.millis()));
+    assertThat(await(store.takeExpired(clock.millis()))).isEmpty();
+    clock.set(T0 + 1_000);
+    await(store.purgeExpired(clock.millis()));
+    assertThat(await(store.takeExpired(clock.millis()))).containsExactly("OPEN01");
+    await(store.purgeExpired(clock.millis()));
+    assertThat(await(store.takeExpired(clock.millis()))).isEmpty();
+  }
+
+  @Test
   void pingSucceedsOnAnOpenStore() {
     await(store.ping());
   }
