@@ -93,6 +93,8 @@ async def run(args) -> int:
 
     def on_joined(msg, why):
         state["source_language"] = msg.get("sourceLanguage")
+        if msg.get("sourceAudio"):
+            translator.source_format(msg["sourceAudio"])
         LOG.info("joined %s as %s for %s (%s), source %s", msg.get("sessionId"), msg.get("role"),
                  args.language, why, msg.get("sourceLanguage"))
         print(f"joined {msg['connectionId']} {why}", flush=True)

@@ -247,9 +247,13 @@ final class Membership {
               JsonObject joined =
                   joined(
                       c, session, speakerConnected(room), ar.succeeded() ? ar.result() : Map.of());
-              c.announce(
-                  joined.put("audio", c.format.toJson()),
-                  refreshComplete(c, previous == null ? null : previous.id));
+              joined.put("audio", c.format.toJson());
+              // a worker is told what it hears now, not only when the source next starts
+              AudioFormat heard = c.role == Role.WORKER ? audio.formatHeard(room, c) : null;
+              if (heard != null) {
+                joined.put("sourceAudio", heard.toJson());
+              }
+              c.announce(joined, refreshComplete(c, previous == null ? null : previous.id));
               refreshed(previous);
               return Future.<Void>succeededFuture();
             });

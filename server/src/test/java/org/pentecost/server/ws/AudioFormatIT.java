@@ -64,6 +64,29 @@ class AudioFormatIT extends SharedNode {
   }
 
   @Test
+  void aWorkerJoiningALiveSourceIsToldItsFormat() {
+    String id = server.createSession(alice, "en");
+    String worker = "sessionId=" + id + "&role=worker&targetLanguage=es&token=" + alice;
+    JsonNode[] joined = new JsonNode[1];
+    try (WsClient early = join(worker, joined)) {
+      // nobody publishes the source yet: nothing to tell
+      assertThat(joined[0].has("sourceAudio")).isFalse();
+    }
+    try (WsClient speaker =
+            join(
+                "sessionId="
+                    + id
+                    + "&role=speaker&token="
+                    + alice
+                    + "&codec=opus&sampleRate=48000&frameMs=20");
+        WsClient late = join(worker + "&codec=pcm16", joined)) {
+      assertThat(joined[0].get("sourceAudio").get("codec").asText()).isEqualTo("opus");
+      assertThat(joined[0].get("sourceAudio").get("sampleRate").asInt()).isEqualTo(48_000);
+      assertThat(joined[0].get("audio").get("codec").asText()).isEqualTo("pcm16");
+    }
+  }
+
+  @Test
   void switchingLanguageTellsTheFormatOfTheStreamNowHeard() {
     String id = server.createSession(alice, "en");
     try (WsClient speaker =
