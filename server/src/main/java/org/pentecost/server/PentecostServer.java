@@ -17,8 +17,11 @@ import org.pentecost.server.auth.JwtTokenVerifier;
 import org.pentecost.server.auth.TokenVerifier;
 import org.pentecost.server.config.ConfigException;
 import org.pentecost.server.config.PentecostConfig;
+import org.pentecost.server.health.EventLoopWatch;
+import org.pentecost.server.health.Readiness;
 import org.pentecost.server.http.HttpApi;
 import org.pentecost.server.http.HttpEdge;
+import org.pentecost.server.http.OpsRoutes;
 import org.pentecost.server.logging.CorrelationId;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.LocalRateLimiter;
@@ -45,6 +48,9 @@ public final class PentecostServer {
   private final WsGateway gateway;
   private final String nodeId;
   private volatile int port = -1;
+  private volatile int adminPort = -1;
+  private volatile boolean started;
+  private final EventLoopWatch loops;
   private long purgeTimer = -1;
 
   private PentecostServer(PentecostConfig config, Clock clock) {
@@ -53,6 +59,7 @@ public final class PentecostServer {
     CorrelationId.init();
     this.vertx = Vertx.builder().withTransport(transport(config.server().transport())).build();
     LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "native" : "nio");
+    this.loops = new EventLoopWatch(vertx, config.server().maxEventLoopStall());
     try {
       this.metrics = new Metrics(nodeId);
       LocalRateLimiter limiter = new LocalRateLimiter(Duration.ofHours(2), 1_000_000);
@@ -123,6 +130,7 @@ public final class PentecostServer {
             v -> {
               server.schedulePurge();
               server.gateway.start();
+              server.started = true;
               LOG.info(
                   "pentecost {} node {} listening on port {} ({} store)",
                   Version.get(),
@@ -149,6 +157,9 @@ public final class PentecostServer {
             nodeId,
             backends.type(),
             gateway::isStopping);
+    api.ops(
+        new OpsRoutes(
+            loops, new Readiness(() -> started, gateway::isStopping, sessions::ping), metrics));
     int instances =
         config.server().instances() > 0
             ? config.server().instances()
@@ -161,6 +172,29 @@ public final class PentecostServer {
         .deployVerticle(
             () -> new HttpVerticle(api, edge, requested),
             new DeploymentOptions().setInstances(instances))
+        .compose(id -> listenAdmin(api))
+        .mapEmpty();
+  }
+
+  /** {@code server.adminPort}, when set: {@code /metrics} and the probes, on one event loop. */
+  private Future<Void> listenAdmin(HttpApi api) {
+    PentecostConfig.Server server = config.server();
+    if (!server.hasAdminPort()) {
+      return Future.succeededFuture();
+    }
+    String host = server.adminHost().isBlank() ? server.host() : server.adminHost();
+    return vertx
+        .deployVerticle(
+            new VerticleBase() {
+              @Override
+              public Future<?> start() {
+                return vertx
+                    .createHttpServer()
+                    .requestHandler(api.adminRouter(vertx))
+                    .listen(server.adminPort(), host)
+                    .onSuccess(s -> adminPort = s.actualPort());
+              }
+            })
         .mapEmpty();
   }
 
@@ -179,6 +213,11 @@ public final class PentecostServer {
                           }
                         })
                     .onFailure(e -> LOG.warn("purging expired sessions failed: {}", e.toString())));
+  }
+
+  /** The admin port listened on, or -1 when {@code server.adminPort} is off. */
+  public int adminPort() {
+    return adminPort;
   }
 
   /** The port actually listened on (useful with port 0). */
@@ -218,7 +257,11 @@ public final class PentecostServer {
         .stop()
         .transform(ar -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .transform(ar -> backends.close())
-        .transform(ar -> vertx.close())
+        .transform(
+            ar -> {
+              loops.close();
+              return vertx.close();
+            })
         .onComplete(ar -> metrics.close());
   }
 

@@ -126,6 +126,14 @@ public final class ConfigLoader {
     if (config.server().port() < 0 || config.server().port() > 65535) {
       throw new ConfigException("server.port must be between 0 and 65535");
     }
+    int admin = config.server().adminPort();
+    if (admin < 0 || admin > 65535 || (admin != 0 && admin == config.server().port())) {
+      throw new ConfigException(
+          "server.adminPort must be between 1 and 65535 and differ from server.port (0: off)");
+    }
+    if (config.server().maxEventLoopStall().toMillis() < 100) {
+      throw new ConfigException("server.maxEventLoopStall must be at least 100ms");
+    }
     if (config.sessions().languages().isEmpty()) {
       throw new ConfigException("sessions.languages must not be empty");
     }

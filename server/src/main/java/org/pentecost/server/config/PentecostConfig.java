@@ -41,7 +41,16 @@ public record PentecostConfig(
       List<String> trustedProxies,
       Duration requestTimeout,
       Duration keepAliveTimeout,
-      int pendingConnectionsPerIp) {}
+      int pendingConnectionsPerIp,
+      int adminPort,
+      String adminHost,
+      Duration maxEventLoopStall) {
+
+    /** Whether {@code /metrics} and the probes have a port of their own. */
+    public boolean hasAdminPort() {
+      return adminPort > 0;
+    }
+  }
 
   /**
    * Which store backs sessions, listener counts and (with Redis) the session-creation limit. {@code

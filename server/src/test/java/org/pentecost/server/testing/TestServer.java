@@ -76,6 +76,22 @@ public final class TestServer implements AutoCloseable {
     return send("GET", path, null, null);
   }
 
+  /** GET on {@code server.adminPort} (the node must have one). */
+  public Response adminGet(String path) {
+    if (server.adminPort() < 0) {
+      throw new IllegalStateException("this node has no admin port");
+    }
+    try {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path))
+              .timeout(Duration.ofSeconds(30))
+              .build();
+      return new Response(http.send(request, HttpResponse.BodyHandlers.ofString()));
+    } catch (Exception e) {
+      throw new IllegalStateException("GET " + path + " on the admin port failed", e);
+    }
+  }
+
   public Response send(String method, String path, String token, String body) {
     return send(method, path, token, body, Map.of());
   }
@@ -153,7 +169,7 @@ public final class TestServer implements AutoCloseable {
 
   /** The sum of every series of a Prometheus metric ({@code pentecost_..._total}), 0 if none. */
   public double metric(String name) {
-    return get("/metrics")
+    return (server.adminPort() > 0 ? adminGet("/metrics") : get("/metrics"))
         .body()
         .lines()
         .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
