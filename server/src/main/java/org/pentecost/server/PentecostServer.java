@@ -5,10 +5,12 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.transport.Transport;
 import io.vertx.ext.web.Router;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +28,9 @@ import org.pentecost.server.logging.CorrelationId;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.LocalRateLimiter;
 import org.pentecost.server.session.SessionService;
+import org.pentecost.server.tls.CertReloader;
+import org.pentecost.server.tls.SelfSigned;
+import org.pentecost.server.tls.TlsFiles;
 import org.pentecost.server.util.Version;
 import org.pentecost.server.ws.WsGateway;
 import org.slf4j.Logger;
@@ -51,6 +56,7 @@ public final class PentecostServer {
   private volatile int adminPort = -1;
   private volatile boolean started;
   private final EventLoopWatch loops;
+  private final CertReloader tls; // null without TLS
   private long purgeTimer = -1;
 
   private PentecostServer(PentecostConfig config, Clock clock) {
@@ -61,6 +67,7 @@ public final class PentecostServer {
     LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "native" : "nio");
     this.loops = new EventLoopWatch(vertx, config.server().maxEventLoopStall());
     try {
+      this.tls = openTls(vertx, config);
       this.metrics = new Metrics(nodeId);
       LocalRateLimiter limiter = new LocalRateLimiter(Duration.ofHours(2), 1_000_000);
       this.backends = Backends.open(vertx, config, nodeId, metrics, clock, limiter);
@@ -88,6 +95,23 @@ public final class PentecostServer {
     } catch (RuntimeException e) {
       vertx.close();
       throw e;
+    }
+  }
+
+  /** The certificate of {@code server.tls}, read and checked now; null when TLS is off. */
+  private static CertReloader openTls(Vertx vertx, PentecostConfig config) {
+    PentecostConfig.Tls tls = config.server().tls();
+    if (!tls.enabled()) {
+      return null;
+    }
+    TlsFiles.Paths paths =
+        tls.selfSigned()
+            ? SelfSigned.ensure(config.server().dataDir())
+            : new TlsFiles.Paths(Path.of(tls.certFile()), Path.of(tls.keyFile()));
+    try {
+      return CertReloader.open(vertx, paths);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("server.tls: " + e.getMessage(), e);
     }
   }
 
@@ -173,6 +197,12 @@ public final class PentecostServer {
             () -> new HttpVerticle(api, edge, requested),
             new DeploymentOptions().setInstances(instances))
         .compose(id -> listenAdmin(api))
+        .onSuccess(
+            v -> {
+              if (tls != null) {
+                tls.watch(config.server().tls().reloadInterval());
+              }
+            })
         .mapEmpty();
   }
 
@@ -220,6 +250,21 @@ public final class PentecostServer {
     return adminPort;
   }
 
+  /** Whether the public port speaks TLS (https, wss). */
+  public boolean isTls() {
+    return tls != null;
+  }
+
+  /** The certificate served now, or null without TLS. */
+  public java.security.cert.X509Certificate tlsCertificate() {
+    return tls == null ? null : tls.current().certificate();
+  }
+
+  /** The SHA-256 fingerprint of the certificate served now, or null without TLS. */
+  public String tlsFingerprint() {
+    return tls == null ? null : tls.current().fingerprint();
+  }
+
   /** The port actually listened on (useful with port 0). */
   public int port() {
     return port;
@@ -260,6 +305,9 @@ public final class PentecostServer {
         .transform(
             ar -> {
               loops.close();
+              if (tls != null) {
+                tls.close();
+              }
               return vertx.close();
             })
         .onComplete(ar -> metrics.close());
@@ -301,8 +349,12 @@ public final class PentecostServer {
     @Override
     public Future<?> start() {
       Router router = api.router(vertx);
+      HttpServerOptions options = edge.options(listenPort);
+      if (tls != null) {
+        options.setSsl(true).setKeyCertOptions(tls.current().options());
+      }
       return vertx
-          .createHttpServer(edge.options(listenPort))
+          .createHttpServer(options)
           .connectionHandler(edge::connected)
           .invalidRequestHandler(edge::invalidRequest)
           .requestHandler(
@@ -316,6 +368,9 @@ public final class PentecostServer {
           .listen()
           .onSuccess(
               (HttpServer s) -> {
+                if (tls != null) {
+                  tls.serving(s);
+                }
                 if (port < 0) {
                   port = s.actualPort();
                 }

@@ -58,6 +58,13 @@ final class ServeCommand implements Callable<Integer> {
               + " ones lost (env PENTECOST_STORE_RECOVER=true).")
   boolean recover;
 
+  @Option(
+      names = "--tls-self-signed",
+      description =
+          "Serve HTTPS and WSS with a self-signed certificate made once in <data-dir>/tls/ (for a"
+              + " LAN; its SHA-256 fingerprint is printed) (env PENTECOST_SERVER_TLS_SELF_SIGNED=true).")
+  boolean tlsSelfSigned;
+
   @Override
   public Integer call() throws Exception {
     PentecostConfig config =
@@ -68,6 +75,7 @@ final class ServeCommand implements Callable<Integer> {
             .flag("store.type", store)
             .flag("store.redis.url", redisUrl)
             .flag("store.recover", recover ? Boolean.TRUE : null)
+            .flag("server.tls.selfSigned", tlsSelfSigned ? Boolean.TRUE : null)
             .load();
     PentecostServer server;
     try {

@@ -131,6 +131,14 @@ public final class ConfigLoader {
       throw new ConfigException(
           "server.adminPort must be between 1 and 65535 and differ from server.port (0: off)");
     }
+    var tls = config.server().tls();
+    if (tls.certFile().isBlank() != tls.keyFile().isBlank()) {
+      throw new ConfigException("server.tls.certFile and server.tls.keyFile go together");
+    }
+    if (tls.selfSigned() && !tls.certFile().isBlank()) {
+      throw new ConfigException(
+          "server.tls: either certFile and keyFile, or selfSigned (--tls-self-signed), not both");
+    }
     if (config.server().maxEventLoopStall().toMillis() < 100) {
       throw new ConfigException("server.maxEventLoopStall must be at least 100ms");
     }

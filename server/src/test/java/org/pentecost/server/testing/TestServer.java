@@ -26,11 +26,38 @@ public final class TestServer implements AutoCloseable {
 
   private final PentecostServer server;
   private final PentecostConfig config;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
 
   private TestServer(PentecostServer server, PentecostConfig config) {
     this.server = server;
     this.config = config;
+    this.http =
+        server.isTls()
+            ? HttpClient.newBuilder().sslContext(trusting(server.tlsCertificate())).build()
+            : HttpClient.newHttpClient();
+  }
+
+  /** A TLS context that trusts {@code cert} alone (and checks host names as always). */
+  public static javax.net.ssl.SSLContext trusting(java.security.cert.X509Certificate cert) {
+    try {
+      java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setCertificateEntry("node", cert);
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(store);
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (java.security.GeneralSecurityException | IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The HTTP client of this node's tests (trusting its certificate when it speaks TLS). */
+  public HttpClient httpClient() {
+    return http;
   }
 
   /** Starts a node; {@code settings} are config key paths (e.g. {@code sessions.ttl}) → values. */
@@ -59,7 +86,7 @@ public final class TestServer implements AutoCloseable {
   }
 
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.port();
+    return (server.isTls() ? "https" : "http") + "://127.0.0.1:" + server.port();
   }
 
   /** A valid speaker token for {@code user}, signed with this node's secret. */
