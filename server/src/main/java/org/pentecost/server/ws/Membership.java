@@ -184,6 +184,9 @@ final class Membership {
       }
       String elsewhere = refreshedElsewhere(c, a.previousElsewhere());
       c.announce(joined, refreshComplete(c, previous != null ? previous.id : elsewhere));
+      if (previous != null || elsewhere != null) {
+        ConnectionLog.refreshed(previous != null ? previous.id : elsewhere, c, previous == null);
+      }
       refreshed(previous);
       audio.catchUp(c, catchUp);
       return Future.succeededFuture();
@@ -246,6 +249,9 @@ final class Membership {
               c.announce(
                   joined.put("audio", c.format.toJson()),
                   refreshComplete(c, previous == null ? null : previous.id));
+              if (previous != null) {
+                ConnectionLog.refreshed(previous.id, c, false);
+              }
               refreshed(previous);
               return Future.<Void>succeededFuture();
             });

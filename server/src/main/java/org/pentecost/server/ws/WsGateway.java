@@ -49,6 +49,7 @@ public final class WsGateway {
   private final SessionService sessions;
   private final OutboundEvents outbound;
   private final Membership membership;
+  private final ConnectionLog log;
 
   /** Set when the node shuts down: closes then are the node's doing, not the speakers'. */
   private volatile boolean stopping;
@@ -121,6 +122,7 @@ public final class WsGateway {
             membership,
             vertx,
             config.connections().refreshOverlap());
+    this.log = new ConnectionLog(metrics.registry(), registry);
     this.router = new ActionRouter(sessions, counts, joins, registry, audio, outbound);
     sessions.recovery().attach(new LiveRooms(registry, events));
     this.timers =
@@ -222,6 +224,7 @@ public final class WsGateway {
           Connection c = admitted.get();
           if (c != null) {
             membership.leave(c);
+            ConnectionLog.ended(c);
           }
         });
     ws.exceptionHandler(e -> LOG.debug("websocket error: {}", e.toString()));
@@ -246,10 +249,10 @@ public final class WsGateway {
                         membership.closeIfEndedMeanwhile(a.connection());
                       });
             })
-        .onFailure(e -> reject(ws, e));
+        .onFailure(e -> reject(ws, e, ip, now));
   }
 
-  private void reject(ServerWebSocket ws, Throwable e) {
+  private void reject(ServerWebSocket ws, Throwable e, InetAddress ip, long since) {
     ApiException error =
         e instanceof ApiException api
             ? api
@@ -259,9 +262,10 @@ public final class WsGateway {
     }
     LOG.debug("websocket refused: {} ({})", error.code(), error.getMessage());
     Long retry = error.retryAfter() == null ? null : error.retryAfter().toMillis();
+    CloseCode close = CloseCode.forError(error.code());
+    log.rejected(ws, ip, error.code(), close, since);
     if (!ws.isClosed()) {
       ws.writeTextMessage(WsMessages.error(error.code(), error.getMessage(), retry).encode());
-      CloseCode close = CloseCode.forError(error.code());
       ws.close((short) close.code(), error.code().name());
     }
   }
