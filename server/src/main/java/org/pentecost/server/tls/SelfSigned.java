@@ -40,6 +40,7 @@ public final class SelfSigned {
   static final Duration VALIDITY = Duration.ofDays(825);
 
   private static final Duration RENEW_BEFORE = Duration.ofDays(30);
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private SelfSigned() {}
 
@@ -104,7 +105,7 @@ public final class SelfSigned {
             Der.set(Der.sequence(Der.oid("2.5.4.10"), Der.utf8("Pentecost self-signed"))),
             Der.set(Der.sequence(Der.oid("2.5.4.3"), Der.utf8(commonName))));
     byte[] serial = new byte[16];
-    new SecureRandom().nextBytes(serial);
+    RANDOM.nextBytes(serial);
     byte[] spki = keys.getPublic().getEncoded();
     byte[] tbs =
         Der.sequence(
