@@ -5,14 +5,10 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.transport.Transport;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import org.pentecost.server.auth.JwtTokenVerifier;
 import org.pentecost.server.auth.TokenVerifier;
 import org.pentecost.server.backend.BackendCaller;
@@ -22,12 +18,16 @@ import org.pentecost.server.backend.WebhookDispatcher;
 import org.pentecost.server.backend.Webhooks;
 import org.pentecost.server.config.ConfigException;
 import org.pentecost.server.config.PentecostConfig;
+import org.pentecost.server.health.EventLoopWatch;
+import org.pentecost.server.health.Readiness;
 import org.pentecost.server.http.HttpApi;
 import org.pentecost.server.http.HttpEdge;
+import org.pentecost.server.http.OpsRoutes;
 import org.pentecost.server.logging.CorrelationId;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.LocalRateLimiter;
 import org.pentecost.server.session.SessionService;
+import org.pentecost.server.tls.CertReloader;
 import org.pentecost.server.util.Version;
 import org.pentecost.server.ws.WsGateway;
 import org.slf4j.Logger;
@@ -39,7 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PentecostServer {
   private static final Logger LOG = LoggerFactory.getLogger(PentecostServer.class);
-  private static final SecureRandom SUFFIX = new SecureRandom();
 
   private final PentecostConfig config;
   private final Vertx vertx;
@@ -55,16 +54,23 @@ public final class PentecostServer {
   private final String nodeId;
   private final Webhooks webhooks;
   private volatile int port = -1;
+  private volatile int adminPort = -1;
+  private volatile boolean started;
+  private final EventLoopWatch loops;
+  private final CertReloader tls; // null without TLS
   private long purgeTimer = -1;
 
   private PentecostServer(PentecostConfig config, Clock clock) {
     this.config = config;
-    this.nodeId = nodeId(config);
+    this.nodeId = NodeBasics.nodeId(config);
     CorrelationId.init();
-    this.vertx = Vertx.builder().withTransport(transport(config.server().transport())).build();
+    this.vertx =
+        Vertx.builder().withTransport(NodeBasics.transport(config.server().transport())).build();
     LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "native" : "nio");
+    this.loops = new EventLoopWatch(vertx, config.server().maxEventLoopStall());
     BackendCaller made = null;
     try {
+      this.tls = NodeBasics.openTls(vertx, config);
       this.metrics = new Metrics(nodeId);
       LocalRateLimiter limiter = new LocalRateLimiter(Duration.ofHours(2), 1_000_000);
       this.backends = Backends.open(vertx, config, nodeId, metrics, clock, limiter);
@@ -114,27 +120,6 @@ public final class PentecostServer {
   }
 
   /**
-   * The transport {@code server.transport} names. {@code auto} is epoll where Linux offers it, else
-   * NIO; asking for a native transport this machine cannot load is a configuration error.
-   */
-  private static Transport transport(String name) {
-    if (name.equals("nio")) {
-      return Transport.NIO;
-    }
-    if (name.equals("auto")) {
-      Transport epoll = Transport.EPOLL;
-      return epoll != null && epoll.available() ? epoll : Transport.NIO;
-    }
-    Transport wanted = name.equals("epoll") ? Transport.EPOLL : Transport.IO_URING;
-    if (wanted == null || !wanted.available()) {
-      Throwable why = wanted == null ? null : wanted.unavailabilityCause();
-      throw new ConfigException(
-          "server.transport=" + name + " is not available here" + (why == null ? "" : ": " + why));
-    }
-    return wanted;
-  }
-
-  /**
    * Starts a node. Configuration problems (bad data directory, auth) throw {@link ConfigException}
    * before anything listens; a port in use fails the future.
    */
@@ -152,6 +137,7 @@ public final class PentecostServer {
             v -> {
               server.schedulePurge();
               server.gateway.start();
+              server.started = true;
               LOG.info(
                   "pentecost {} node {} listening on port {} ({} store)",
                   Version.get(),
@@ -179,6 +165,9 @@ public final class PentecostServer {
             backends.type(),
             gateway::isStopping);
     api.withManagement(gateway.connections(), new BackendKeys(config.backend().keys()));
+    api.ops(
+        new OpsRoutes(
+            loops, new Readiness(() -> started, gateway::isStopping, sessions::ping), metrics));
     int instances =
         config.server().instances() > 0
             ? config.server().instances()
@@ -191,6 +180,35 @@ public final class PentecostServer {
         .deployVerticle(
             () -> new HttpVerticle(api, edge, requested),
             new DeploymentOptions().setInstances(instances))
+        .compose(id -> listenAdmin(api))
+        .onSuccess(
+            v -> {
+              if (tls != null) {
+                tls.watch(config.server().tls().reloadInterval());
+              }
+            })
+        .mapEmpty();
+  }
+
+  /** {@code server.adminPort}, when set: {@code /metrics} and the probes, on one event loop. */
+  private Future<Void> listenAdmin(HttpApi api) {
+    PentecostConfig.Server server = config.server();
+    if (!server.hasAdminPort()) {
+      return Future.succeededFuture();
+    }
+    String host = server.adminHost().isBlank() ? server.host() : server.adminHost();
+    return vertx
+        .deployVerticle(
+            new VerticleBase() {
+              @Override
+              public Future<?> start() {
+                return vertx
+                    .createHttpServer()
+                    .requestHandler(api.adminRouter(vertx))
+                    .listen(server.adminPort(), host)
+                    .onSuccess(s -> adminPort = s.actualPort());
+              }
+            })
         .mapEmpty();
   }
 
@@ -209,6 +227,26 @@ public final class PentecostServer {
                           }
                         })
                     .onFailure(e -> LOG.warn("purging expired sessions failed: {}", e.toString())));
+  }
+
+  /** The admin port listened on, or -1 when {@code server.adminPort} is off. */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /** Whether the public port speaks TLS (https, wss). */
+  public boolean isTls() {
+    return tls != null;
+  }
+
+  /** The certificate served now, or null without TLS. */
+  public java.security.cert.X509Certificate tlsCertificate() {
+    return tls == null ? null : tls.current().certificate();
+  }
+
+  /** The SHA-256 fingerprint of the certificate served now, or null without TLS. */
+  public String tlsFingerprint() {
+    return tls == null ? null : tls.current().fingerprint();
   }
 
   /** The port actually listened on (useful with port 0). */
@@ -253,29 +291,15 @@ public final class PentecostServer {
         .transform(ar -> backends.close())
         .transform(ar -> WebhookDispatcher.stop(webhooks))
         .transform(ar -> backendCaller == null ? Future.succeededFuture() : backendCaller.close())
-        .transform(ar -> vertx.close())
+        .transform(
+            ar -> {
+              loops.close();
+              if (tls != null) {
+                tls.close();
+              }
+              return vertx.close();
+            })
         .onComplete(ar -> metrics.close());
-  }
-
-  /**
-   * {@code server.nodeId}, or the host name. With Redis every running node needs an id of its own
-   * (its listener counts are filed under it), so the default then gets a random suffix: two
-   * processes on one host never share one.
-   */
-  private static String nodeId(PentecostConfig config) {
-    if (!config.server().nodeId().isBlank()) {
-      return config.server().nodeId();
-    }
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      host = "node";
-    }
-    if (!config.store().isRedis()) {
-      return host;
-    }
-    return host + "-" + HexFormat.of().toHexDigits(SUFFIX.nextInt() & 0xffff, 4);
   }
 
   /** One event loop's HTTP server. */
@@ -293,8 +317,12 @@ public final class PentecostServer {
     @Override
     public Future<?> start() {
       Router router = api.router(vertx);
+      HttpServerOptions options = edge.options(listenPort);
+      if (tls != null) {
+        options.setSsl(true).setKeyCertOptions(tls.current().options());
+      }
       return vertx
-          .createHttpServer(edge.options(listenPort))
+          .createHttpServer(options)
           .connectionHandler(edge::connected)
           .invalidRequestHandler(edge::invalidRequest)
           .requestHandler(
@@ -308,6 +336,9 @@ public final class PentecostServer {
           .listen()
           .onSuccess(
               (HttpServer s) -> {
+                if (tls != null) {
+                  tls.serving(s);
+                }
                 if (port < 0) {
                   port = s.actualPort();
                 }

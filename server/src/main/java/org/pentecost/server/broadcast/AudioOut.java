@@ -53,6 +53,13 @@ public final class AudioOut {
   private int batchCount;
   private int batchBytes;
 
+  /**
+   * Audio frames and their bytes handed to the socket, for the connection's access line; own loop.
+   */
+  private long framesOut;
+
+  private long bytesOut;
+
   /** Since when this listener has been too far behind (epoch ms), 0 if it is not; own loop. */
   long lagSince;
 
@@ -203,6 +210,8 @@ public final class AudioOut {
       return;
     }
     ChannelHandlerContext out = encoded();
+    framesOut += n;
+    bytesOut += batchBytes;
     if (n == 1) {
       out.write(batch[0].forWrite(), out.voidPromise());
     } else {
@@ -213,6 +222,16 @@ public final class AudioOut {
       out.write(joined, out.voidPromise());
     }
     clearBatch();
+  }
+
+  /** Audio frames handed to the socket so far. Own loop. */
+  public long framesOut() {
+    return framesOut;
+  }
+
+  /** Bytes of audio frames (WebSocket framing included) handed to the socket so far. Own loop. */
+  public long bytesOut() {
+    return bytesOut;
   }
 
   /** Hands the batch over and flushes the socket. Own loop. */

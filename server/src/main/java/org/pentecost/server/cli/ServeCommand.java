@@ -58,6 +58,13 @@ final class ServeCommand implements Callable<Integer> {
               + " ones lost (env PENTECOST_STORE_RECOVER=true).")
   boolean recover;
 
+  @Option(
+      names = "--tls-self-signed",
+      description =
+          "Serve HTTPS and WSS with a self-signed certificate made once in <data-dir>/tls/ (for a"
+              + " LAN; its SHA-256 fingerprint is printed) (env PENTECOST_SERVER_TLS_SELF_SIGNED=true).")
+  boolean tlsSelfSigned;
+
   @Override
   public Integer call() throws Exception {
     PentecostConfig config =
@@ -68,6 +75,7 @@ final class ServeCommand implements Callable<Integer> {
             .flag("store.type", store)
             .flag("store.redis.url", redisUrl)
             .flag("store.recover", recover ? Boolean.TRUE : null)
+            .flag("server.tls.selfSigned", tlsSelfSigned ? Boolean.TRUE : null)
             .load();
     PentecostServer server;
     try {
@@ -119,7 +127,13 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private static void printBanner(PentecostConfig config, PentecostServer server) {
-    String base = "http://localhost:" + server.port();
+    boolean tls = server.isTls();
+    String base = (tls ? "https" : "http") + "://localhost:" + server.port();
+    String lan = Banner.lanAddress(config.server().host());
+    String near = lan == null ? base : (tls ? "https" : "http") + "://" + lan + ":" + server.port();
+    String ws = (tls ? "wss" : "ws") + near.substring(near.indexOf(':'));
+    String ops =
+        server.adminPort() > 0 ? "http://localhost:" + server.adminPort() + " (admin port)" : base;
     StringBuilder b = new StringBuilder();
     b.append('\n')
         .append("  Pentecost ")
@@ -128,27 +142,35 @@ final class ServeCommand implements Callable<Integer> {
         .append(config.profile())
         .append(" profile, node ")
         .append(server.nodeId())
-        .append(")\n")
-        .append("  listening on   ")
-        .append(base)
-        .append("   (port ")
-        .append(server.port())
-        .append(")\n")
-        .append("  health         ")
-        .append(base)
-        .append("/health\n")
-        .append("  sessions API   ")
-        .append(base)
-        .append("/sessions\n")
-        .append("  metrics        ")
-        .append(base)
-        .append("/metrics\n")
-        .append("  data directory ")
-        .append(config.server().dataDir().toAbsolutePath().normalize())
-        .append('\n')
-        .append("  store          ")
-        .append(storeDescription(config))
-        .append('\n');
+        .append(")\n");
+    Banner.line(b, "listening on", base + "   (port " + server.port() + ")");
+    if (lan != null) {
+      Banner.line(b, "on the LAN", near);
+    }
+    Banner.line(b, "speaker console", near + "/speak");
+    Banner.line(b, "listener page", near + "/listen/<session code>");
+    Banner.line(b, "WebSocket", ws + "/ws");
+    Banner.line(b, "sessions API", base + "/sessions");
+    Banner.line(b, "health", base + "/health");
+    Banner.line(b, "probes, metrics", ops + "/health/ready, /health/live, /metrics");
+    if (tls) {
+      PentecostConfig.Tls t = config.server().tls();
+      Banner.line(
+          b,
+          "TLS",
+          (t.selfSigned() ? "self-signed" : "certificate " + t.certFile())
+              + ", SHA-256 "
+              + server.tlsFingerprint());
+      if (t.selfSigned()) {
+        Banner.line(
+            b,
+            "",
+            "browsers warn once: compare this fingerprint, then accept (docs/operations.md)");
+      }
+    }
+    Banner.line(
+        b, "data directory", config.server().dataDir().toAbsolutePath().normalize().toString());
+    Banner.line(b, "store", storeDescription(config));
     if (config.isDev() && !config.auth().isJwks()) {
       byte[] secret =
           HmacSecret.loadOrCreate(config.server().dataDir(), config.auth().hmacSecret());
@@ -168,7 +190,9 @@ final class ServeCommand implements Callable<Integer> {
           .append("    export TOKEN=")
           .append(token)
           .append('\n')
-          .append("  then:  curl -s -X POST ")
+          .append("  then:  curl -s")
+          .append(tls && config.server().tls().selfSigned() ? "k" : "")
+          .append(" -X POST ")
           .append(base)
           .append("/sessions")
           .append(" -H \"Authorization: Bearer $TOKEN\"")

@@ -126,6 +126,22 @@ public final class ConfigLoader {
     if (config.server().port() < 0 || config.server().port() > 65535) {
       throw new ConfigException("server.port must be between 0 and 65535");
     }
+    int admin = config.server().adminPort();
+    if (admin < 0 || admin > 65535 || (admin != 0 && admin == config.server().port())) {
+      throw new ConfigException(
+          "server.adminPort must be between 1 and 65535 and differ from server.port (0: off)");
+    }
+    var tls = config.server().tls();
+    if (tls.certFile().isBlank() != tls.keyFile().isBlank()) {
+      throw new ConfigException("server.tls.certFile and server.tls.keyFile go together");
+    }
+    if (tls.selfSigned() && !tls.certFile().isBlank()) {
+      throw new ConfigException(
+          "server.tls: either certFile and keyFile, or selfSigned (--tls-self-signed), not both");
+    }
+    if (config.server().maxEventLoopStall().toMillis() < 100) {
+      throw new ConfigException("server.maxEventLoopStall must be at least 100ms");
+    }
     if (config.sessions().languages().isEmpty()) {
       throw new ConfigException("sessions.languages must not be empty");
     }
@@ -154,94 +170,8 @@ public final class ConfigLoader {
         || config.limits().httpBurst() < 1) {
       throw new ConfigException("limits must be positive");
     }
-    validateStore(config);
-    validateBackend(config.backend());
-  }
-
-  private static void validateBackend(PentecostConfig.Backend backend) {
-    List<String> urls = new java.util.ArrayList<>(backend.routes().values());
-    urls.addAll(backend.webhooks());
-    for (String url : urls) {
-      if (!url.startsWith("http://") && !url.startsWith("https://")) {
-        throw new ConfigException(
-            "backend.routes and backend.webhooks take http:// or https:// URLs, not '" + url + "'");
-      }
-    }
-    for (String route : backend.routes().keySet()) {
-      if (route.isBlank() || (route.startsWith("$") && !SPECIAL_ROUTES.contains(route))) {
-        throw new ConfigException(
-            "backend.routes: '"
-                + route
-                + "' is not a route key (use $connect, $disconnect, $default or an action name)");
-      }
-    }
-    if (backend.callsOut() && backend.signingSecret().length() < 16) {
-      throw new ConfigException(
-          "backend.signingSecret (PENTECOST_BACKEND_SIGNING_SECRET) of at least 16 characters is"
-              + " needed once a backend route or webhook is configured: every request is signed"
-              + " with it");
-    }
-    for (String key : backend.keys()) {
-      if (key.length() < 16) {
-        throw new ConfigException("backend.keys: each key needs at least 16 characters");
-      }
-    }
-    if (backend.timeout().toMillis() < 1
-        || backend.clusterTimeout().toMillis() < 1
-        || backend.breakerOpenFor().toMillis() < 1) {
-      throw new ConfigException(
-          "backend: timeout, clusterTimeout and breakerOpenFor must be positive");
-    }
-    if (backend.maxPendingPerConnection() < 1
-        || backend.webhookQueueSize() < 1
-        || backend.webhookAttempts() < 1) {
-      throw new ConfigException(
-          "backend: maxPendingPerConnection, webhookQueueSize and webhookAttempts must be positive");
-    }
-  }
-
-  private static final Set<String> SPECIAL_ROUTES = Set.of("$connect", "$disconnect", "$default");
-
-  private static void validateStore(PentecostConfig config) {
-    var store = config.store();
-    if (!store.type().equals("embedded") && !store.isRedis()) {
-      throw new ConfigException("store.type must be embedded or redis, not '" + store.type() + "'");
-    }
-    if (store.timeout().toMillis() < 1) {
-      throw new ConfigException("store.timeout must be positive");
-    }
-    if (store.nodeLease().toMillis() < 300) {
-      throw new ConfigException("store.nodeLease must be at least 300ms");
-    }
-    if (store.recover() && store.isRedis()) {
-      throw new ConfigException(
-          "store.recover (--recover) repairs the embedded store's file; with store.type redis"
-              + " there is none");
-    }
-    String nodeId = config.server().nodeId();
-    if (!nodeId.isEmpty() && !nodeId.matches("[^\\s|/]+")) {
-      throw new ConfigException(
-          "server.nodeId must not contain spaces, '|' or '/': '" + nodeId + "'");
-    }
-    var redis = store.redis();
-    if (!redis.mode().equals("standalone") && !redis.isCluster()) {
-      throw new ConfigException(
-          "store.redis.mode must be standalone or cluster, not '" + redis.mode() + "'");
-    }
-    for (String url : concat(java.util.List.of(redis.url()), redis.endpoints())) {
-      if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
-        throw new ConfigException(
-            "store.redis.url and endpoints must start with redis:// or rediss://, not '"
-                + redactPassword(url)
-                + "'");
-      }
-    }
-    if (redis.keyPrefix().isEmpty()) {
-      throw new ConfigException("store.redis.keyPrefix must not be empty");
-    }
-    if (redis.poolSize() < 1 || redis.poolWaiting() < 1) {
-      throw new ConfigException("store.redis.poolSize and poolWaiting must be positive");
-    }
+    StoreAndBackendRules.validateStore(config);
+    StoreAndBackendRules.validateBackend(config.backend());
   }
 
   /** A Redis URL fit for logs and messages: the password, if any, replaced by {@code ***}. */
@@ -249,7 +179,7 @@ public final class ConfigLoader {
     return url.replaceFirst("^([a-z]+://[^:@/]*:)[^@/]*@", "$1***@");
   }
 
-  private static java.util.List<String> concat(java.util.List<String> a, java.util.List<String> b) {
+  static java.util.List<String> concat(java.util.List<String> a, java.util.List<String> b) {
     java.util.List<String> all = new java.util.ArrayList<>(a);
     all.addAll(b);
     return all;
@@ -261,7 +191,7 @@ public final class ConfigLoader {
       Map.Entry<String, JsonNode> field = fields.next();
       String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
       if (field.getValue().isObject()) {
-        String pairs = env.get(envName(path));
+        String pairs = envValue(path);
         if (pairs != null) {
           // A map such as backend.routes: "key=value,key=value".
           node.set(field.getKey(), pairs(path, pairs));
@@ -271,7 +201,7 @@ public final class ConfigLoader {
         }
         continue;
       }
-      String value = env.get(envName(path));
+      String value = envValue(path);
       if (value != null) {
         setPath(node, field.getKey(), value);
         explicit.add(path);
@@ -279,9 +209,32 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * The environment's value for a key path: {@code PENTECOST_X}, or the content of the file that
+   * {@code PENTECOST_X_FILE} names (trimmed), as Docker and Kubernetes secrets are mounted. Both
+   * set is an error; null when neither is.
+   */
+  private String envValue(String path) {
+    String name = envName(path);
+    String direct = env.get(name);
+    String file = env.get(name + "_FILE");
+    if (file == null) {
+      return direct;
+    }
+    if (direct != null) {
+      throw new ConfigException(name + " and " + name + "_FILE are both set; set one of them");
+    }
+    try {
+      return Files.readString(Path.of(file)).trim();
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException(
+          name + "_FILE names " + file + ", which cannot be read: " + e.getMessage(), e);
+    }
+  }
+
   private static ObjectNode pairs(String path, String text) {
     ObjectNode map = JsonNodeFactory.instance.objectNode();
-    for (String pair : text.split(",")) {
+    for (String pair : text.split("[,\\n]")) {
       if (pair.isBlank()) {
         continue;
       }
@@ -323,7 +276,7 @@ public final class ConfigLoader {
       node.set(leaf, pairs(path, value));
     } else if (existing != null && existing.isArray()) {
       ArrayNode array = node.putArray(leaf);
-      Arrays.stream(value.split(","))
+      Arrays.stream(value.split("[,\\n]"))
           .map(String::trim)
           .filter(s -> !s.isEmpty())
           .forEach(array::add);

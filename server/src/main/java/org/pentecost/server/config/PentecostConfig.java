@@ -41,7 +41,27 @@ public record PentecostConfig(
       List<String> trustedProxies,
       Duration requestTimeout,
       Duration keepAliveTimeout,
-      int pendingConnectionsPerIp) {}
+      int pendingConnectionsPerIp,
+      int adminPort,
+      String adminHost,
+      Duration maxEventLoopStall,
+      Tls tls) {
+
+    /** Whether {@code /metrics} and the probes have a port of their own. */
+    public boolean hasAdminPort() {
+      return adminPort > 0;
+    }
+  }
+
+  /**
+   * TLS on the public port: a certificate and key in PEM files (reloaded when they change), or a
+   * self-signed certificate made once in the data directory; neither: plain HTTP.
+   */
+  public record Tls(String certFile, String keyFile, boolean selfSigned, Duration reloadInterval) {
+    public boolean enabled() {
+      return selfSigned || !certFile.isBlank();
+    }
+  }
 
   /**
    * Which store backs sessions, listener counts and (with Redis) the session-creation limit. {@code

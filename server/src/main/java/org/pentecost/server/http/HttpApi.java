@@ -40,6 +40,7 @@ public final class HttpApi {
   private final String storeType;
   private final Bucket throttle;
   private final java.util.function.BooleanSupplier draining;
+  private OpsRoutes ops;
 
   /** The management API; null until {@link #withManagement}. */
   private ManagementRoutes management;
@@ -93,12 +94,42 @@ public final class HttpApi {
       management.mount(router); // before /sessions/:id, whose paths it extends
     }
     new SessionRoutes(sessions, tokens).mount(router);
-    new SystemRoutes(sessions, metrics, version, nodeId, storeType, draining).mount(router);
+    SystemRoutes system =
+        new SystemRoutes(sessions, version, nodeId, storeType, draining, config.profile());
+    system.mount(router);
+    if (ops != null && config.server().adminPort() == 0) {
+      ops.mount(router);
+    }
     new ConsoleRoutes().mount(router);
     router.route().failureHandler(ErrorReplies::handleFailure);
     router.errorHandler(404, ctx -> ErrorReplies.send(ctx, ErrorReplies.fromStatus(404)));
     router.errorHandler(405, ctx -> ErrorReplies.send(ctx, ErrorReplies.fromStatus(405)));
     router.errorHandler(500, ErrorReplies::handleFailure);
+    return router;
+  }
+
+  /**
+   * The probes and {@code /metrics}: on the public router while {@code server.adminPort} is 0, else
+   * only on {@link #adminRouter}. Set before the first router is made.
+   */
+  public HttpApi ops(OpsRoutes ops) {
+    this.ops = ops;
+    return this;
+  }
+
+  /**
+   * The router of {@code server.adminPort}: {@code /metrics}, {@code /health/live}, {@code
+   * /health/ready} and {@code /health}; no throttle, no CORS, no access log (scrapes and probes
+   * every few seconds would drown it).
+   */
+  public Router adminRouter(Vertx vertx) {
+    Router router = Router.router(vertx);
+    new SystemRoutes(sessions, version, nodeId, storeType, draining, config.profile())
+        .health(router);
+    ops.mount(router);
+    router.route().failureHandler(ErrorReplies::handleFailure);
+    router.errorHandler(404, ctx -> ErrorReplies.send(ctx, ErrorReplies.fromStatus(404)));
+    router.errorHandler(405, ctx -> ErrorReplies.send(ctx, ErrorReplies.fromStatus(405)));
     return router;
   }
 

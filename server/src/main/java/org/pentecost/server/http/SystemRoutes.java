@@ -4,35 +4,52 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.function.BooleanSupplier;
-import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.session.Languages;
 import org.pentecost.server.session.SessionService;
 
-/** {@code /health}, {@code /languages}, {@code /metrics}. */
+/** {@code /health} and {@code /languages} ({@code /metrics} and the probes: {@link OpsRoutes}). */
 final class SystemRoutes {
   private final SessionService sessions;
-  private final Metrics metrics;
   private final String version;
   private final String nodeId;
   private final String storeType;
   private final BooleanSupplier draining;
+  private final String environment;
 
   SystemRoutes(
       SessionService sessions,
-      Metrics metrics,
       String version,
       String nodeId,
       String storeType,
-      BooleanSupplier draining) {
+      BooleanSupplier draining,
+      String environment) {
     this.draining = draining;
+    this.environment = environment;
     this.sessions = sessions;
-    this.metrics = metrics;
     this.version = version;
     this.nodeId = nodeId;
     this.storeType = storeType;
   }
 
   void mount(Router router) {
+    health(router);
+    router
+        .get("/languages")
+        .handler(HttpApi::tagRoute)
+        .handler(
+            ctx -> {
+              JsonArray list = new JsonArray();
+              for (String code : sessions.languages().codes()) {
+                list.add(new JsonObject().put("code", code).put("name", Languages.name(code)));
+              }
+              ctx.response()
+                  .putHeader("Content-Type", "application/json")
+                  .end(new JsonObject().put("languages", list).encode());
+            });
+  }
+
+  /** {@code /health}: 200 while the store answers and the node is not draining, else 503. */
+  void health(Router router) {
     router
         .get("/health")
         .handler(HttpApi::tagRoute)
@@ -55,6 +72,7 @@ final class SystemRoutes {
                                 .put("storeType", storeType)
                                 .put("version", version)
                                 .put("node", nodeId)
+                                .put("environment", environment)
                                 .put("responseTimeMs", Math.round(millis * 100) / 100.0)
                                 .put("timestamp", System.currentTimeMillis());
                         ctx.response()
@@ -64,26 +82,5 @@ final class SystemRoutes {
                             .end(body.encode());
                       });
             });
-    router
-        .get("/languages")
-        .handler(HttpApi::tagRoute)
-        .handler(
-            ctx -> {
-              JsonArray list = new JsonArray();
-              for (String code : sessions.languages().codes()) {
-                list.add(new JsonObject().put("code", code).put("name", Languages.name(code)));
-              }
-              ctx.response()
-                  .putHeader("Content-Type", "application/json")
-                  .end(new JsonObject().put("languages", list).encode());
-            });
-    router
-        .get("/metrics")
-        .handler(HttpApi::tagRoute)
-        .handler(
-            ctx ->
-                ctx.response()
-                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                    .end(metrics.scrape()));
   }
 }

@@ -85,11 +85,6 @@ final class Connection {
    */
   final AtomicBoolean backendKnows = new AtomicBoolean();
 
-  /** The close code and reason the server closed this connection with; null until it does. */
-  volatile CloseCode closedWith;
-
-  volatile String closedWhy;
-
   /** Which lifecycle notices were sent (refresh required, warning); the sweeper's thread only. */
   boolean refreshRequested;
 
@@ -99,6 +94,18 @@ final class Connection {
   private io.github.bucket4j.Bucket messageBudget;
 
   private io.github.bucket4j.Bucket pingBudget;
+
+  /** Text messages and their bytes written, for the access line (rare: not the audio path). */
+  final java.util.concurrent.atomic.AtomicLong textOut =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  final java.util.concurrent.atomic.AtomicLong textBytesOut =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** The close code and reason the server sent, if it closed first; null otherwise. */
+  volatile CloseCode closedWith;
+
+  volatile String closeReason;
 
   /** Set once the connection went past {@code maxQueuedBytes}; own event loop only. */
   private boolean overflowed;
@@ -206,6 +213,8 @@ final class Connection {
       return false;
     }
     out.beforeText(); // audio batched before this message goes first
+    textOut.incrementAndGet();
+    textBytesOut.addAndGet(encoded.length());
     socket.writeTextMessage(encoded);
     return true;
   }
@@ -298,11 +307,10 @@ final class Connection {
   /** Closes with a code; the close handler does the clean-up. */
   void close(CloseCode code, String reason) {
     if (!isClosing()) {
-      closedWith = code;
-      closedWhy = reason;
       // Vert.x reports the socket open until the peer answers, but nothing may follow a close
       // frame: browsers fail the connection (1006) and never show the close code.
       out.markClosing();
+      closedBy(code, reason);
       socket.close((short) code.code(), reason);
       // Vert.x's closing time-out starts only once the close frame is written, which never happens
       // for a client that reads nothing: such a client is dropped after the deadline.
@@ -317,6 +325,14 @@ final class Connection {
                           abort();
                         }
                       }));
+    }
+  }
+
+  /** Records that the server closes this connection with {@code code}, for its access line. */
+  void closedBy(CloseCode code, String reason) {
+    if (closedWith == null) {
+      closeReason = reason;
+      closedWith = code;
     }
   }
 

@@ -47,6 +47,7 @@ final class Drain {
               }
               List<Future<Void>> closing = new java.util.ArrayList<>();
               for (Connection c : registry.connections()) {
+                c.closedBy(CloseCode.GOING_AWAY, "server shutting down");
                 closing.add(
                     c.socket.close((short) CloseCode.GOING_AWAY.code(), "server shutting down"));
               }

@@ -41,6 +41,7 @@ final class Membership {
   private final RemoteStreams remote;
   private final OutboundEvents outbound;
   private final long graceMillis;
+  private final JoinMessages messages;
 
   /** Whether the node is stopping: a speaker's close then is the node's doing. */
   private final BooleanSupplier stopping;
@@ -78,6 +79,7 @@ final class Membership {
     this.remote = remote;
     this.outbound = outbound;
     this.graceMillis = config.sessions().speakerGracePeriod().toMillis();
+    this.messages = new JoinMessages(config.connections());
     this.stopping = stopping;
     open.forEach(
         (role, n) ->
@@ -176,14 +178,18 @@ final class Membership {
       // frame (those reach it as tasks queued behind this one).
       AudioRouting.CatchUp catchUp =
           audio.listenerJoined(room, c, session.sourceLanguage(), a.lastSeq());
-      JsonObject joined = joined(c, session, speakerConnected(room), null);
+      JsonObject joined = messages.joined(c, session, speakerConnected(room), null);
       joined.put("streamAvailable", live).put("audioLanguage", c.audioLanguage);
       AudioFormat format = audio.formatHeard(room, c);
       if (format != null) {
         joined.put("audio", format.toJson());
       }
       String elsewhere = refreshedElsewhere(c, a.previousElsewhere());
-      c.announce(joined, refreshComplete(c, previous != null ? previous.id : elsewhere));
+      c.announce(
+          joined, JoinMessages.refreshComplete(c, previous != null ? previous.id : elsewhere));
+      if (previous != null || elsewhere != null) {
+        ConnectionLog.refreshed(previous != null ? previous.id : elsewhere, c, previous == null);
+      }
       refreshed(previous);
       audio.catchUp(c, catchUp);
       return Future.succeededFuture();
@@ -245,15 +251,15 @@ final class Membership {
         .transform(
             ar -> {
               JsonObject joined =
-                  joined(
+                  messages.joined(
                       c, session, speakerConnected(room), ar.succeeded() ? ar.result() : Map.of());
-              joined.put("audio", c.format.toJson());
-              // a worker is told what it hears now, not only when the source next starts
-              AudioFormat heard = c.role == Role.WORKER ? audio.formatHeard(room, c) : null;
-              if (heard != null) {
-                joined.put("sourceAudio", heard.toJson());
+              JoinMessages.publishing(
+                  joined, c, c.role == Role.WORKER ? audio.formatHeard(room, c) : null);
+              c.announce(
+                  joined, JoinMessages.refreshComplete(c, previous == null ? null : previous.id));
+              if (previous != null) {
+                ConnectionLog.refreshed(previous.id, c, false);
               }
-              c.announce(joined, refreshComplete(c, previous == null ? null : previous.id));
               refreshed(previous);
               return Future.<Void>succeededFuture();
             });
@@ -261,30 +267,6 @@ final class Membership {
 
   private boolean speakerConnected(SessionRoom room) {
     return room.isSpeakerConnected() || remote.speakerConnected(room.sessionId);
-  }
-
-  private io.vertx.core.json.JsonObject joined(
-      Connection c,
-      Session session,
-      boolean speakerConnected,
-      Map<String, Integer> listenerCounts) {
-    var m =
-        WsMessages.of(Messages.SESSION_JOINED)
-            .put("connectionId", c.id)
-            .put("sessionId", session.id())
-            .put("role", c.role.wire())
-            .put("sourceLanguage", session.sourceLanguage())
-            .put("status", session.status().wireName())
-            .put("speakerConnected", speakerConnected)
-            .put("heartbeatIntervalMs", config.heartbeatInterval().toMillis())
-            .put("refreshAfterMs", config.refreshAt().toMillis());
-    if (c.language != null) {
-      m.put("targetLanguage", c.language);
-    }
-    if (listenerCounts != null) {
-      WsMessages.counts(m, listenerCounts);
-    }
-    return m;
   }
 
   /**
@@ -312,15 +294,6 @@ final class Membership {
     vertx.setTimer(
         config.refreshOverlap().toMillis(),
         t -> previous.context.runOnContext(v -> previous.close(CloseCode.REPLACED, "refreshed")));
-  }
-
-  /** {@code connectionRefreshComplete} for a refresh of {@code previousId}; null when none. */
-  private static JsonObject refreshComplete(Connection c, String previousId) {
-    return previousId == null
-        ? null
-        : WsMessages.of(Messages.CONNECTION_REFRESH_COMPLETE)
-            .put("connectionId", c.id)
-            .put("previousConnectionId", previousId);
   }
 
   /**

@@ -150,7 +150,7 @@ final class RouteIntegration {
     Short peer = c.socket.closeStatusCode();
     if (c.closedWith != null) {
       code = c.closedWith.code();
-      reason = c.closedWhy;
+      reason = c.closeReason;
     } else if (stopping.getAsBoolean()) {
       code = CloseCode.GOING_AWAY.code();
       reason = "server shutting down";

@@ -52,6 +52,7 @@ public final class WsGateway {
   private final Membership membership;
   private final ConnectionManagement management;
   private final RouteIntegration routes;
+  private final ConnectionLog log;
 
   /** Set when the node shuts down: closes then are the node's doing, not the speakers'. */
   private volatile boolean stopping;
@@ -128,6 +129,7 @@ public final class WsGateway {
             membership,
             vertx,
             config.connections().refreshOverlap());
+    this.log = new ConnectionLog(metrics.registry(), registry);
     this.router = new ActionRouter(sessions, counts, joins, registry, audio, outbound, routes);
     sessions.recovery().attach(new LiveRooms(registry, events));
     this.timers =
@@ -266,10 +268,10 @@ public final class WsGateway {
                       e -> {
                         // The backend's $connect refused it, or could not answer: undo admission.
                         membership.leave(a.connection());
-                        reject(ws, e);
+                        reject(ws, e, ip, now);
                       });
             })
-        .onFailure(e -> reject(ws, e));
+        .onFailure(e -> reject(ws, e, ip, now));
   }
 
   private void join(ServerWebSocket ws, Admission.Admitted a) {
@@ -297,6 +299,7 @@ public final class WsGateway {
   private void leave(Connection c) {
     routes.left(c);
     membership.leave(c);
+    ConnectionLog.ended(c);
   }
 
   /**
@@ -307,7 +310,7 @@ public final class WsGateway {
     return routes.settle(() -> registry.size() == 0);
   }
 
-  private void reject(ServerWebSocket ws, Throwable e) {
+  private void reject(ServerWebSocket ws, Throwable e, InetAddress ip, long since) {
     ApiException error =
         e instanceof ApiException api
             ? api
@@ -317,9 +320,10 @@ public final class WsGateway {
     }
     LOG.debug("websocket refused: {} ({})", error.code(), error.getMessage());
     Long retry = error.retryAfter() == null ? null : error.retryAfter().toMillis();
+    CloseCode close = CloseCode.forError(error.code());
+    log.rejected(ws, ip, error.code(), close, since);
     if (!ws.isClosed()) {
       ws.writeTextMessage(WsMessages.error(error.code(), error.getMessage(), retry).encode());
-      CloseCode close = CloseCode.forError(error.code());
       ws.close((short) close.code(), error.code().name());
     }
   }

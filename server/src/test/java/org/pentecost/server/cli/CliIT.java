@@ -43,6 +43,30 @@ class CliIT {
               () ->
                   assertThat(String.join("\n", p.output()))
                       .contains("/health")
+                      .contains("/speak")
+                      .contains("/listen/<session code>")
+                      .containsPattern("WebSocket +ws://[^ ]+:" + p.port() + "/ws")
+                      .contains("export TOKEN="));
+    }
+  }
+
+  @Test
+  void serveWithASelfSignedCertificatePrintsWssUrlsAndItsFingerprint() throws Exception {
+    try (ServerProcess p = ServerProcess.serve(dir, "--tls-self-signed")) {
+      Path cert = dir.resolve("tls/self-signed-cert.pem");
+      java.security.cert.X509Certificate parsed =
+          (java.security.cert.X509Certificate)
+              java.security.cert.CertificateFactory.getInstance("X.509")
+                  .generateCertificate(Files.newInputStream(cert));
+      String fingerprint = org.pentecost.server.tls.TlsFiles.fingerprint(parsed);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(String.join("\n", p.output()))
+                      .contains("https://localhost:" + p.port())
+                      .containsPattern("WebSocket +wss://[^ ]+:" + p.port() + "/ws")
+                      .contains("self-signed, SHA-256 " + fingerprint)
                       .contains("export TOKEN="));
     }
   }

@@ -205,4 +205,84 @@ class ConfigLoaderTest {
         .isEqualTo("rediss://:***@host:6380");
     assertThat(ConfigLoader.redactPassword("redis://host:6379")).isEqualTo("redis://host:6379");
   }
+
+  @Test
+  void secretsComeFromFilesNamedByFileVariables() throws Exception {
+    Path hmac = dir.resolve("hmac");
+    Files.writeString(hmac, "  file-secret-0123456789abcdef0123456789abcdef\n");
+    Path signing = dir.resolve("signing");
+    Files.writeString(signing, "signing-secret-0123456789\n");
+    Path keys = dir.resolve("keys");
+    Files.writeString(keys, "backend-key-one-0123456789\nbackend-key-two-0123456789\n");
+    PentecostConfig config =
+        new ConfigLoader()
+            .env(
+                Map.of(
+                    "PENTECOST_AUTH_HMAC_SECRET_FILE", hmac.toString(),
+                    "PENTECOST_BACKEND_SIGNING_SECRET_FILE", signing.toString(),
+                    "PENTECOST_BACKEND_KEYS_FILE", keys.toString()))
+            .load();
+    assertThat(config.auth().hmacSecret())
+        .isEqualTo("file-secret-0123456789abcdef0123456789abcdef");
+    assertThat(config.backend().signingSecret()).isEqualTo("signing-secret-0123456789");
+    assertThat(config.backend().keys())
+        .containsExactly("backend-key-one-0123456789", "backend-key-two-0123456789");
+
+    // prod takes a secret from a file as explicit configuration
+    PentecostConfig prod =
+        new ConfigLoader()
+            .env(
+                Map.of(
+                    "PENTECOST_PROFILE", "prod",
+                    "PENTECOST_AUTH_MODE", "hmac",
+                    "PENTECOST_AUTH_HMAC_SECRET_FILE", hmac.toString()))
+            .load();
+    assertThat(prod.auth().hmacSecret()).startsWith("file-secret");
+  }
+
+  @Test
+  void aFileVariableBesideItsValueOrNamingNoFileIsAnError() throws Exception {
+    Path hmac = dir.resolve("hmac");
+    Files.writeString(hmac, "file-secret-0123456789abcdef0123456789abcdef");
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader()
+                    .env(
+                        Map.of(
+                            "PENTECOST_AUTH_HMAC_SECRET",
+                            "x",
+                            "PENTECOST_AUTH_HMAC_SECRET_FILE",
+                            hmac.toString()))
+                    .load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("are both set");
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader()
+                    .env(Map.of("PENTECOST_AUTH_HMAC_SECRET_FILE", dir.resolve("nope").toString()))
+                    .load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("PENTECOST_AUTH_HMAC_SECRET_FILE")
+        .hasMessageContaining("cannot be read");
+  }
+
+  @Test
+  void adminPortAndTlsAreChecked() {
+    assertThat(new ConfigLoader().env(Map.of()).load().server().hasAdminPort()).isFalse();
+    assertThatThrownBy(() -> new ConfigLoader().env(Map.of()).flag("server.adminPort", 8080).load())
+        .hasMessageContaining("server.adminPort");
+    assertThatThrownBy(
+            () -> new ConfigLoader().env(Map.of()).flag("server.tls.certFile", "/x.pem").load())
+        .hasMessageContaining("go together");
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader()
+                    .env(
+                        Map.of(
+                            "PENTECOST_SERVER_TLS_CERT_FILE", "/c.pem",
+                            "PENTECOST_SERVER_TLS_KEY_FILE", "/k.pem",
+                            "PENTECOST_SERVER_TLS_SELF_SIGNED", "true"))
+                    .load())
+        .hasMessageContaining("not both");
+  }
 }

@@ -26,11 +26,38 @@ public final class TestServer implements AutoCloseable {
 
   private final PentecostServer server;
   private final PentecostConfig config;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
 
   private TestServer(PentecostServer server, PentecostConfig config) {
     this.server = server;
     this.config = config;
+    this.http =
+        server.isTls()
+            ? HttpClient.newBuilder().sslContext(trusting(server.tlsCertificate())).build()
+            : HttpClient.newHttpClient();
+  }
+
+  /** A TLS context that trusts {@code cert} alone (and checks host names as always). */
+  public static javax.net.ssl.SSLContext trusting(java.security.cert.X509Certificate cert) {
+    try {
+      java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setCertificateEntry("node", cert);
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(store);
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (java.security.GeneralSecurityException | IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The HTTP client of this node's tests (trusting its certificate when it speaks TLS). */
+  public HttpClient httpClient() {
+    return http;
   }
 
   /** Starts a node; {@code settings} are config key paths (e.g. {@code sessions.ttl}) → values. */
@@ -59,7 +86,7 @@ public final class TestServer implements AutoCloseable {
   }
 
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.port();
+    return (server.isTls() ? "https" : "http") + "://127.0.0.1:" + server.port();
   }
 
   /** A valid speaker token for {@code user}, signed with this node's secret. */
@@ -74,6 +101,22 @@ public final class TestServer implements AutoCloseable {
 
   public Response get(String path) {
     return send("GET", path, null, null);
+  }
+
+  /** GET on {@code server.adminPort} (the node must have one). */
+  public Response adminGet(String path) {
+    if (server.adminPort() < 0) {
+      throw new IllegalStateException("this node has no admin port");
+    }
+    try {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path))
+              .timeout(Duration.ofSeconds(30))
+              .build();
+      return new Response(http.send(request, HttpResponse.BodyHandlers.ofString()));
+    } catch (Exception e) {
+      throw new IllegalStateException("GET " + path + " on the admin port failed", e);
+    }
   }
 
   public Response send(String method, String path, String token, String body) {
@@ -153,7 +196,7 @@ public final class TestServer implements AutoCloseable {
 
   /** The sum of every series of a Prometheus metric ({@code pentecost_..._total}), 0 if none. */
   public double metric(String name) {
-    return get("/metrics")
+    return (server.adminPort() > 0 ? adminGet("/metrics") : get("/metrics"))
         .body()
         .lines()
         .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))

@@ -33,7 +33,23 @@ public final class WsClient implements AutoCloseable {
 
   /** Connects to {@code /ws?query} of the server; fails if the upgrade itself fails. */
   public static WsClient connect(TestServer server, String query) {
+    if (server.server().isTls()) {
+      return connect(
+          URI.create("wss://127.0.0.1:" + server.port() + "/ws?" + query),
+          server.httpClient(),
+          Map.of());
+    }
     return connect(server.port(), query, Map.of());
+  }
+
+  /** Connects to {@code uri} (ws:// or wss://) with {@code http}'s settings (its TLS trust). */
+  public static WsClient connect(URI uri, HttpClient http, Map<String, String> headers) {
+    WsClient client = new WsClient();
+    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    headers.forEach(builder::header);
+    client.socket =
+        builder.buildAsync(uri, client.listener()).orTimeout(10, TimeUnit.SECONDS).join();
+    return client;
   }
 
   public static WsClient connect(int port, String query, Map<String, String> headers) {
