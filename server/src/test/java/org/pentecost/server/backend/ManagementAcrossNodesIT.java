@@ -1,7 +1,6 @@
 package org.pentecost.server.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -19,17 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pentecost.protocol.CloseCode;
 import org.pentecost.server.testing.ManagementClient;
 import org.pentecost.server.testing.ManagementClient.Joined;
+import org.pentecost.server.testing.RedisNodes;
 import org.pentecost.server.testing.RedisTests;
 import org.pentecost.server.testing.TestServer;
 import org.pentecost.server.testing.TestServer.Response;
 
 /** The management API on two nodes sharing one Redis: each serves the other's connections. */
 class ManagementAcrossNodesIT {
-  private static final String SECRET = "management-nodes-it-shared-secret-0123456789";
-
-  @TempDir static Path dirA;
-  @TempDir static Path dirB;
-  static String prefix;
+  @TempDir static Path dir;
+  static RedisNodes nodes;
   static TestServer a;
   static TestServer b;
   static String alice;
@@ -39,9 +36,9 @@ class ManagementAcrossNodesIT {
     if (RedisTests.pingProblem(RedisTests.URL) != null) {
       return; // each test then reports the skip (or, under CI, fails)
     }
-    prefix = RedisTests.randomPrefix();
-    a = TestServer.start(dirA, settings());
-    b = TestServer.start(dirB, settings());
+    nodes = RedisNodes.start(dir, 2, settings());
+    a = nodes.node(0);
+    b = nodes.node(1);
     alice = a.token("alice");
   }
 
@@ -49,28 +46,18 @@ class ManagementAcrossNodesIT {
   void redisIsThere() {
     RedisTests.requireRedis();
     // both nodes hear each other's events before a test relies on it
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> RedisTests.subscribers(RedisTests.URL, prefix + "events") >= 2);
+    nodes.awaitConnected();
   }
 
   @AfterAll
   static void stop() {
-    if (a != null) {
-      a.close();
-    }
-    if (b != null) {
-      b.close();
-    }
-    if (prefix != null) {
-      RedisTests.deleteKeys(RedisTests.URL, prefix);
+    if (nodes != null) {
+      nodes.close();
     }
   }
 
   private static Map<String, String> settings() {
-    Map<String, String> s = new HashMap<>(RedisTests.nodeSettings(RedisTests.URL, prefix));
-    s.putAll(ManagementClient.settings());
-    s.put("auth.hmacSecret", SECRET);
+    Map<String, String> s = new HashMap<>(ManagementClient.settings());
     s.put("limits.sessionCreatesPerHour", "100");
     s.put("limits.trustedNetworks", "127.0.0.0/8");
     s.put("backend.clusterTimeout", "1s");

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pentecost.server.testing.Clients;
 import org.pentecost.server.testing.HookLog;
+import org.pentecost.server.testing.RedisNodes;
 import org.pentecost.server.testing.RedisTests;
 import org.pentecost.server.testing.SharedNode;
 import org.pentecost.server.testing.TestBackend;
@@ -26,42 +27,32 @@ import org.pentecost.server.testing.WsClient;
  * both nodes is demanded once and abandoned once; an expiry both nodes purge is reported once.
  */
 class WebhooksClusterIT {
-  private static final String SECRET = "webhooks-cluster-it-shared-secret-0123456";
-
-  @TempDir Path dirA;
-  @TempDir Path dirB;
+  @TempDir Path dir;
   private final TestBackend backend = new TestBackend();
   private final HookLog hooks = new HookLog(backend);
-  private String prefix;
+  private RedisNodes nodes;
   private TestServer a;
   private TestServer b;
 
   @BeforeEach
   void redisIsThere() {
     RedisTests.requireRedis();
-    prefix = RedisTests.randomPrefix();
   }
 
   @AfterEach
   void stop() {
-    for (TestServer s : new TestServer[] {a, b}) {
-      if (s != null) {
-        s.close();
-      }
+    if (nodes != null) {
+      nodes.close();
     }
     backend.close();
-    if (prefix != null) {
-      RedisTests.deleteKeys(RedisTests.URL, prefix);
-    }
   }
 
   private void startNodes(String... keyValues) {
     Map<String, String> s = new HashMap<>(SharedNode.loopback(keyValues));
-    s.putAll(RedisTests.nodeSettings(RedisTests.URL, prefix));
-    s.put("auth.hmacSecret", SECRET);
     s.putAll(hooks.settings());
-    a = TestServer.start(dirA, s);
-    b = TestServer.start(dirB, s);
+    nodes = RedisNodes.start(dir, 2, s);
+    a = nodes.node(0);
+    b = nodes.node(1);
   }
 
   @Test
