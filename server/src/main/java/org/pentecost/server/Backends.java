@@ -1,5 +1,6 @@
 package org.pentecost.server;
 
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -82,6 +83,9 @@ final class Backends {
           new LocalBroker(nodeId));
     }
     RedisCommands redis = RedisCommands.create(vertx, store);
+    Gauge.builder("pentecost_store_breaker_state", redis, RedisCommands::breakerState)
+        .description("The circuit breaker on Redis: 0 closed, 1 half-open (probing), 2 open")
+        .register(metrics.registry());
     RedisKeys keys = new RedisKeys(store.redis().keyPrefix());
     RedisListenerCountStore counts =
         new RedisListenerCountStore(

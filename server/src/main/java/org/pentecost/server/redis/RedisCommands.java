@@ -2,6 +2,7 @@ package org.pentecost.server.redis;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
@@ -13,6 +14,7 @@ import io.vertx.redis.client.Response;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.pentecost.server.config.ConfigLoader;
 import org.pentecost.server.config.PentecostConfig;
 import org.pentecost.server.error.StoreException;
@@ -25,7 +27,11 @@ import org.pentecost.server.util.Futures;
  * <ul>
  *   <li>is bounded by {@code store.timeout}: an unreachable or stalled Redis never hangs a caller;
  *   <li>fails with {@link StoreException} (a timeout, a refused connection, an error reply);
- *   <li>completes on the caller's Vert.x context when called from one.
+ *   <li>completes on the caller's Vert.x context when called from one;
+ *   <li>passes a circuit breaker ({@link StoreBreaker}): while Redis is found unavailable, commands
+ *       fail at once instead of each waiting out the deadline, and the breaker probes by itself;
+ *   <li>is tried again after a quick "not now" when it is a read ({@link RetryPolicy}), within the
+ *       same deadline.
  * </ul>
  *
  * <p>The client connects lazily and opens a new connection whenever it needs one, so a node that
@@ -38,6 +44,7 @@ public final class RedisCommands {
   private final long timeoutMillis;
   private final String description;
   private final boolean cluster;
+  private final StoreBreaker breaker;
 
   private RedisCommands(Vertx vertx, RedisOptions options, long timeoutMillis, String description) {
     this.cluster = options.getType() == RedisClientType.CLUSTER;
@@ -46,6 +53,7 @@ public final class RedisCommands {
     this.client = Redis.createClient(vertx, options);
     this.timeoutMillis = timeoutMillis;
     this.description = description;
+    this.breaker = new StoreBreaker(description, timeoutMillis);
   }
 
   /** A client for {@code store.redis}; connects on first use. */
@@ -109,8 +117,11 @@ public final class RedisCommands {
 
   /** Sends one command with its own deadline (at most {@code timeoutMillis} from now). */
   public Future<Response> send(Request request, long timeoutMillis) {
-    Context caller = Vertx.currentContext();
-    return bounded(raw(request), request.command().toString(), timeoutMillis, caller);
+    return call(
+        () -> raw(request),
+        request.command().toString(),
+        timeoutMillis,
+        RetryPolicy.retries(request.command()));
   }
 
   /** Runs a script by its SHA-1, sending its source when the server does not know it (NOSCRIPT). */
@@ -118,17 +129,23 @@ public final class RedisCommands {
     return eval(script, keys, args, timeoutMillis);
   }
 
+  /** Scripts are never retried (see {@link RetryPolicy}). */
   public Future<Response> eval(
       LuaScript script, List<String> keys, List<?> args, long timeoutMillis) {
-    Context caller = Vertx.currentContext();
-    Future<Response> result =
-        raw(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
-            .recover(
-                e ->
-                    isNoScript(e)
-                        ? raw(scriptRequest(Command.EVAL, script.source(), keys, args))
-                        : Future.failedFuture(e));
-    return bounded(result, "script " + script.name(), timeoutMillis, caller);
+    Supplier<Future<Response>> attempt =
+        () ->
+            raw(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
+                .recover(
+                    e ->
+                        isNoScript(e)
+                            ? raw(scriptRequest(Command.EVAL, script.source(), keys, args))
+                            : Future.failedFuture(e));
+    return call(attempt, "script " + script.name(), timeoutMillis, false);
+  }
+
+  /** The circuit breaker's state: 0 closed, 1 half-open (probing), 2 open (failing fast). */
+  public int breakerState() {
+    return breaker.state();
   }
 
   /** Closes the pooled connections. */
@@ -158,11 +175,67 @@ public final class RedisCommands {
     return e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT");
   }
 
-  private <T> Future<T> bounded(Future<T> f, String what, long timeoutMillis, Context caller) {
-    Future<T> result =
-        f.timeout(Math.max(1, timeoutMillis), TimeUnit.MILLISECONDS)
-            .recover(e -> Future.failedFuture(failure(what, timeoutMillis, e)));
+  /**
+   * Runs {@code attempt} through the breaker, again after a quick failure when {@code idempotent},
+   * every attempt within one deadline of {@code timeoutMillis} from now.
+   */
+  private Future<Response> call(
+      Supplier<Future<Response>> attempt, String what, long timeoutMillis, boolean idempotent) {
+    Context caller = Vertx.currentContext();
+    long budget = Math.max(1, timeoutMillis);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budget);
+    Promise<Response> outcome = Promise.promise();
+    attempt(attempt, what, deadline, idempotent, 1, outcome);
+    Future<Response> result =
+        outcome
+            .future()
+            .timeout(budget, TimeUnit.MILLISECONDS)
+            .recover(e -> Future.failedFuture(failure(what, budget, e)));
     return caller == null ? result : Futures.onContext(result, caller);
+  }
+
+  private void attempt(
+      Supplier<Future<Response>> attempt,
+      String what,
+      long deadline,
+      boolean idempotent,
+      int n,
+      Promise<Response> outcome) {
+    if (!breaker.tryAcquire()) {
+      outcome.tryFail(breaker.rejected(what));
+      return;
+    }
+    long budget = remainingMillis(deadline);
+    long start = System.nanoTime();
+    attempt
+        .get()
+        .timeout(budget, TimeUnit.MILLISECONDS)
+        .onComplete(
+            ar -> {
+              breaker.record(ar.failed() ? ar.cause() : null, budget, System.nanoTime() - start);
+              if (ar.succeeded()) {
+                outcome.tryComplete(ar.result());
+                return;
+              }
+              long delay =
+                  idempotent
+                      ? RetryPolicy.delayBefore(n + 1, ar.cause(), remainingMillis(deadline))
+                      : -1;
+              if (delay < 0 || outcome.future().isComplete()) {
+                outcome.tryFail(ar.cause());
+                return;
+              }
+              try {
+                vertx.setTimer(
+                    delay, t -> attempt(attempt, what, deadline, idempotent, n + 1, outcome));
+              } catch (RuntimeException closed) {
+                outcome.tryFail(ar.cause());
+              }
+            });
+  }
+
+  private static long remainingMillis(long deadline) {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
   }
 
   private StoreException failure(String what, long timeoutMillis, Throwable e) {
