@@ -19,8 +19,8 @@ import org.pentecost.server.testing.SharedNode;
 import org.pentecost.server.testing.TestServer.Response;
 
 /**
- * Every operation of {@code openapi.yaml}, called on a real node, its real responses (successes and
- * the errors that can be produced) validated against the document by vertx-openapi's {@code
+ * Every operation of {@code openapi/*.yaml}, called on a real node, its real responses (successes
+ * and the errors that can be produced) validated against the document by vertx-openapi's {@code
  * ResponseValidator}. The last check: no operation of the document went unexercised.
  */
 class OpenApiContractIT extends SharedNode {

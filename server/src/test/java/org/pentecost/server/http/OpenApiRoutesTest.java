@@ -23,7 +23,7 @@ import org.pentecost.server.config.ConfigLoader;
 import org.pentecost.server.config.PentecostConfig;
 
 /**
- * {@code openapi.yaml} and the routers agree: every route that {@link HttpApi#router} and {@link
+ * {@code openapi/*.yaml} and the routers agree: every route that {@link HttpApi#router} and {@link
  * HttpApi#adminRouter} register (with the management API and the probes mounted) is an operation of
  * the document, and every operation of the document is a route, or the WebSocket upgrade that
  * {@code WsGateway} takes before the router. The document's error codes are {@link ErrorCode}'s.

@@ -29,7 +29,7 @@ import org.pentecost.server.http.ApiDocs;
 import org.pentecost.server.util.Json;
 
 /**
- * The server's OpenAPI document ({@code openapi.yaml}) as Vert.x's own validator reads it: real
+ * The server's OpenAPI document ({@code openapi/*.yaml}) as Vert.x's own validator reads it: real
  * responses are checked against the operation they answered ({@link #check}), and every operation
  * checked is remembered, so that a test can require each one to have been exercised.
  *
