@@ -41,6 +41,7 @@ public final class HttpApi {
   private final Bucket throttle;
   private final java.util.function.BooleanSupplier draining;
   private OpsRoutes ops;
+  private final ApiDocs docs;
 
   /** The management API; null until {@link #withManagement}. */
   private ManagementRoutes management;
@@ -62,6 +63,7 @@ public final class HttpApi {
     this.version = version;
     this.nodeId = nodeId;
     this.storeType = storeType;
+    this.docs = new ApiDocs(version);
     this.throttle =
         LocalRateLimiter.newBucket(
             new RateLimit(
@@ -97,6 +99,7 @@ public final class HttpApi {
     SystemRoutes system =
         new SystemRoutes(sessions, version, nodeId, storeType, draining, config.profile());
     system.mount(router);
+    docs.mount(router);
     if (ops != null && config.server().adminPort() == 0) {
       ops.mount(router);
     }
