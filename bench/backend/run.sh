@@ -9,7 +9,7 @@
 #
 # Each scenario gets a fresh server (server pinned to core 0, generator to core 1 when there are
 # two cores), stopped by PID at the end. Settings (environment): SCENARIOS ("route post
-# broadcast"), DURATION (15s, after a warm-up of a third of it), RATE (5000), LISTENERS (500),
+# broadcast"), DURATION (15s, after a warm-up run and a warm-up of a third of it, at least 10 s), RATE (5000), LISTENERS (500),
 # IN_FLIGHT (128), INTERVAL (50ms), KEEP_DIR=1 keeps the work directory.
 # Needs: java 17+, curl, taskset; mvn when a jar has to be built.
 set -euo pipefail
@@ -46,6 +46,13 @@ server_java_opts="-Dpentecost.access.level=OFF"
 for scenario in $SCENARIOS; do
   server_start "$scenario" || exit 1
   echo "== $scenario (server pid $server_pid, port $port)" >&2
+  # A warm-up run on the same server, its output dropped: at a fifth of the rate, so that both
+  # JVMs compile the path before a backlog can form (a cold node at full rate queues at the
+  # backend's connection pool and never catches up within the run).
+  PENTECOST_BENCH_TOKEN="$token" PENTECOST_BENCH_BACKEND_KEY="$key" \
+    "${bench_cpu[@]}" "$bench" backend --scenario "$scenario" --url "http://127.0.0.1:$port" \
+    --listeners "$LISTENERS" --rate "$((RATE / 5))" --in-flight "$IN_FLIGHT" --interval "$INTERVAL" \
+    --duration 10s --backend-port "$backend_port" >"$work/$scenario.warmup" 2>&1 || true
   PENTECOST_BENCH_TOKEN="$token" PENTECOST_BENCH_BACKEND_KEY="$key" \
     "${bench_cpu[@]}" "$bench" backend --scenario "$scenario" --url "http://127.0.0.1:$port" \
     --listeners "$LISTENERS" --rate "$RATE" --in-flight "$IN_FLIGHT" --interval "$INTERVAL" \
