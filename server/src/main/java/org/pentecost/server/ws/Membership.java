@@ -360,8 +360,11 @@ final class Membership {
       registry.inRoom(c.sessionId, r -> r.workerLeft(c));
       return;
     }
-    Boolean dropped = registry.inRoom(c.sessionId, r -> r.speakerLeft(c));
-    if (Boolean.TRUE.equals(dropped) && !stopping.getAsBoolean() && (room == null || !room.ended)) {
+    // a speaker that leaves an ended session, or a node that stops, is not waited for: its room
+    // must not stay behind marked "speaker away" once its connections are gone
+    boolean waitedFor = !stopping.getAsBoolean() && (room == null || !room.ended);
+    Boolean dropped = registry.inRoom(c.sessionId, r -> r.speakerLeft(c, waitedFor));
+    if (Boolean.TRUE.equals(dropped) && waitedFor) {
       events.speakerDropped(c.sessionId);
       outbound.speakerDroppedHere(c.sessionId, graceMillis);
       outbound.webhooks().speakerDisconnected(c, graceMillis);

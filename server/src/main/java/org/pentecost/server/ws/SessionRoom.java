@@ -92,13 +92,17 @@ final class SessionRoom {
     return new SpeakerChange(previous, wasAway, timer);
   }
 
-  /** Clears the speaker if it is still {@code leaving}; true if it was (a real drop). */
-  synchronized boolean speakerLeft(Connection leaving) {
+  /**
+   * Clears the speaker if it is still {@code leaving}; true if it was (a real drop). {@code
+   * waitedFor}: its grace period starts (the room stays while it runs); false when the session has
+   * ended or the node stops, and nothing keeps the room once its connections are gone.
+   */
+  synchronized boolean speakerLeft(Connection leaving, boolean waitedFor) {
     if (speaker != leaving) {
       return false;
     }
     speaker = null;
-    speakerAway = true;
+    speakerAway = waitedFor;
     return true;
   }
 

@@ -92,6 +92,41 @@ class ConnectionLogIT {
   }
 
   @Test
+  void aSessionThatEndsLeavesNothingLiveBehind() {
+    try (TestServer node = TestServer.start(dir, Map.of("sessions.speakerGracePeriod", "0s"))) {
+      String alice = node.token("alice");
+      // ended over HTTP while its speaker and a listener are connected
+      String ended = node.createSession(alice, "en");
+      try (WsClient speaker =
+              WsClient.connect(node, "sessionId=" + ended + "&role=speaker&token=" + alice);
+          WsClient listener = WsClient.connect(node, "sessionId=" + ended)) {
+        speaker.awaitType("sessionJoined");
+        listener.awaitType("sessionJoined");
+        assertThat(node.metric("pentecost_sessions_live")).isEqualTo(1);
+        assertThat(node.send("DELETE", "/sessions/" + ended, alice, null).status()).isEqualTo(204);
+        assertThat(speaker.awaitClose()).isEqualTo(4410);
+        assertThat(listener.awaitClose()).isEqualTo(4410);
+      }
+      awaitNoLiveSession(node);
+      // ended because its speaker, the last connection, dropped with no grace period
+      String dropped = node.createSession(alice, "en");
+      WsClient speaker =
+          WsClient.connect(node, "sessionId=" + dropped + "&role=speaker&token=" + alice);
+      String speakerId = speaker.awaitType("sessionJoined").get("connectionId").asText();
+      assertThat(node.metric("pentecost_sessions_live")).isEqualTo(1);
+      speaker.abort();
+      assertThat(awaitLine("ws", speakerId)).containsEntry("closedBy", "network");
+      awaitNoLiveSession(node);
+    }
+  }
+
+  private static void awaitNoLiveSession(TestServer node) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(node.metric("pentecost_sessions_live")).isZero());
+  }
+
+  @Test
   void refusalsAreCountedByCode() {
     try (TestServer node = TestServer.start(dir, Map.of("sessions.maxListeners", "1"))) {
       String alice = node.token("alice");
