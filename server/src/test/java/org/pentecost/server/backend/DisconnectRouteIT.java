@@ -6,13 +6,16 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pentecost.server.testing.Clients;
+import org.pentecost.server.testing.ManagementClient;
 import org.pentecost.server.testing.TestBackend;
 import org.pentecost.server.testing.TestBackend.Answer;
 import org.pentecost.server.testing.TestServer;
@@ -20,8 +23,8 @@ import org.pentecost.server.testing.WsClient;
 
 /**
  * {@code $disconnect} exactly once, after the connection is gone, for every way a connection ends:
- * idle time-out, a refresh that replaces it, a dropped TCP connection, and the node's drain on
- * stop; retried while the backend fails.
+ * idle time-out, a close through the management API, a refresh that replaces it, a dropped TCP
+ * connection, and the node's drain on stop; retried while the backend fails.
  */
 class DisconnectRouteIT {
   @TempDir Path dir;
@@ -53,6 +56,25 @@ class DisconnectRouteIT {
 
       assertThat(ctx.getInteger("disconnectStatusCode")).isEqualTo(4000);
       assertThat(ctx.getString("disconnectReason")).contains("idle");
+      RouteTests.quietFor(backend, "/disconnect", id, Duration.ofMillis(500));
+    }
+  }
+
+  @Test
+  void aConnectionClosedThroughTheManagementApiIsDisconnectedOnce() {
+    Map<String, String> settings = new HashMap<>(RouteTests.settings(backend));
+    settings.putAll(ManagementClient.settings());
+    try (TestServer server = TestServer.start(dir, settings)) {
+      String session = server.createSession(server.token("alice"), "en");
+      WsClient listener = open(Clients.of(server, null).listener(session));
+      String id = connectionId(listener);
+
+      ManagementClient management = ManagementClient.of(server);
+      assertThat(management.delete(id).status()).isEqualTo(204);
+      assertThat(listener.awaitClose()).isEqualTo(4004);
+      JsonObject ctx = RouteTests.only(backend, "/disconnect", id).getJsonObject("requestContext");
+      assertThat(ctx.getInteger("disconnectStatusCode")).isEqualTo(4004);
+      assertThat(management.delete(id).status()).isEqualTo(410);
       RouteTests.quietFor(backend, "/disconnect", id, Duration.ofMillis(500));
     }
   }
