@@ -213,7 +213,10 @@ public final class TestServer implements AutoCloseable {
     stop();
   }
 
-  private static <T> T await(CompletableFuture<T> f) {
+  /**
+   * The result of {@code f} within 30 s; its failure rethrown unchecked (the toolkit's one wait).
+   */
+  static <T> T await(CompletableFuture<T> f) {
     try {
       return f.get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
