@@ -177,11 +177,15 @@ public final class WsClient implements AutoCloseable {
     return seen().stream().anyMatch(m -> type.equals(m.path("type").asText()));
   }
 
-  public void send(String text) {
+  /**
+   * Sends one text message. Sends are serialised: the JDK's WebSocket refuses a send while another
+   * is pending, and tests send text from their own thread while a {@link Talker} streams audio.
+   */
+  public synchronized void send(String text) {
     socket.sendText(text, true).join();
   }
 
-  public void sendBinary(byte[] data) {
+  public synchronized void sendBinary(byte[] data) {
     socket.sendBinary(ByteBuffer.wrap(data), true).join();
   }
 
@@ -189,7 +193,7 @@ public final class WsClient implements AutoCloseable {
    * Sends a text message in several frames. Stops when the server has closed the connection
    * meanwhile (it may refuse a message before its last frame).
    */
-  public void sendFragmented(String text, int parts) {
+  public synchronized void sendFragmented(String text, int parts) {
     int step = Math.max(1, text.length() / parts);
     for (int i = 0; i < text.length(); i += step) {
       boolean last = i + step >= text.length();
