@@ -3,6 +3,7 @@
 #
 #   bench/http/run.sh                      # full matrix: 35 minutes or more (it waits out other load)
 #   SCENARIOS=get CONNECTIONS=64 PINNING=pinned ACCESS_LOG=off bench/http/run.sh
+#   SCENARIOS="get floor" CONNECTIONS=64 PINNING=pinned ACCESS_LOG=on bench/http/run.sh   # the ratio
 #
 # Every server gets a free port, a fresh temporary data directory (the durable embedded store)
 # and raised limits, so that the per-user creation limit and the server-wide throttle are not
@@ -12,11 +13,16 @@
 #   post: one fresh server per access-log x pinning x connection count; warm-up, then one run.
 #         Each create grows the store, and a large store is slower, so every POST figure starts
 #         from the same state: an empty store plus the warm-up's sessions.
+#   floor: the issue's reference, org.pentecost.bench.HttpFloor (bench module): a minimal Vert.x 5
+#         server, one event loop, answering every request with the JSON body Pentecost's GET gave,
+#         measured exactly like get (same pinning, warm-up, connections, duration), once per
+#         pinning mode. Needs get in the same run (for the body); the summary then gives each GET
+#         row's throughput as a ratio of the floor's (target: >= 0.6 with the access log on).
 # wrk's output is printed as it comes, with the server's CPU split by thread; a summary table
 # follows at the end.
 #
 # Settings (environment):
-#   SCENARIOS    "get post"        which calls to measure
+#   SCENARIOS    "get floor post"  which calls to measure
 #   CONNECTIONS  "16 64 256"       wrk -c values
 #   PINNING      "pinned shared"   pinned: server on core 0, wrk on core 1 (needs >= 2 cores);
 #                                  shared: neither pinned, both use every core
@@ -45,7 +51,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 jar="${PENTECOST_JAR:-$root/server/target/pentecost.jar}"
-SCENARIOS="${SCENARIOS:-get post}"
+SCENARIOS="${SCENARIOS:-get floor post}"
 CONNECTIONS="${CONNECTIONS:-16 64 256}"
 PINNING="${PINNING:-pinned shared}"
 ACCESS_LOG="${ACCESS_LOG:-on off}"
@@ -97,13 +103,15 @@ start_server() {
     -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"sourceLanguage":"en"}' | sed -E 's/.*"sessionId":"([^"]+)".*/\1/')"
   [ -n "$session_id" ] || { echo "run.sh: could not create a session" >&2; exit 1; }
+  curl -fs "http://127.0.0.1:$port/sessions/$session_id" >"$work/get-body.json"
   echo "== server pid $server_pid, port $port, $pin, access log $log, session $session_id" >&2
 }
 
 # wrk_run <scenario> <connections> <duration> <pinning> <outfile>; leaves wrk's CPU % in wrk_cpu
 wrk_run() {
   local scenario="$1" conns="$2" dur="$3" pin="$4" out="$5" arg cmd=() TIMEFORMAT='%R %U %S'
-  if [ "$scenario" = get ]; then arg="$session_id"; else arg="$token"; fi
+  if [ "$scenario" = post ]; then arg="$token"; else arg="$session_id"; fi
+  [ "$scenario" = floor ] && scenario=get
   [ "$pin" = pinned ] && cmd=(taskset -c 1)
   { time timeout $((${dur%s} + 30)) "${cmd[@]}" wrk -t"$THREADS" -c"$conns" -d"$dur" \
       --timeout 5s --latency -s "$here/$scenario.lua" "http://127.0.0.1:$port" -- "$arg" \
@@ -164,6 +172,27 @@ keep_best() {
   rm -f "$work/tries"
 }
 
+# start_floor <pinning>: the minimal Vert.x server (HttpFloor) on a free port, answering with the
+# body of Pentecost's GET; sets port and server_pid (stopped by server_stop).
+start_floor() {
+  local pin="$1" cmd=()
+  [ -f "$bench_jar" ] || (cd "$root" && mvn -q -B -DskipTests -Dspotless.check.skip=true \
+    -Dspotbugs.skip=true package -pl bench -am >&2)
+  port="$(free_port)"
+  data=""
+  [ "$pin" = pinned ] && cmd=(taskset -c 0)
+  # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+  "${cmd[@]}" java $JAVA_OPTS -cp "$bench_jar" org.pentecost.bench.HttpFloor "$port" \
+    "$work/get-body.json" >"$work/floor-$pin.out" 2>&1 </dev/null &
+  server_pid=$!
+  for _ in $(seq 1 60); do
+    curl -fs -o /dev/null "http://127.0.0.1:$port/" && break
+    sleep 0.5
+  done
+  echo "== floor pid $server_pid, port $port, $pin" >&2
+}
+bench_jar="$root/bench/target/pentecost-bench.jar"
+
 summary="$work/summary.txt"
 printf '%-5s %-7s %-4s %5s %10s %9s %9s %9s %8s %7s %7s %7s\n' \
   scen pinning log conns req/s p50 p99 max non-2xx srvCPU% wrkCPU% other% >"$summary"
@@ -182,6 +211,20 @@ for log in $ACCESS_LOG; do
         keep_best
       done
       server_stop
+      if [[ " $SCENARIOS " == *" floor "* ]] && [ ! -f "$work/floor-$pin.done" ]; then
+        start_floor "$pin"
+        echo "-- warm-up floor, $WARMUP, 64 connections" >&2
+        wrk_run floor 64 "$WARMUP" "$pin" "$work/warmup.txt"
+        for conns in $CONNECTIONS; do
+          for try in $(seq 1 "$TRIES"); do
+            measure floor "$pin" - "$conns" "$try"
+            [ "$disturbed" = 0 ] && break
+          done
+          keep_best
+        done
+        server_stop
+        touch "$work/floor-$pin.done"
+      fi
     fi
     if [[ " $SCENARIOS " == *" post "* ]]; then
       for conns in $CONNECTIONS; do
@@ -203,3 +246,11 @@ echo "=== summary (CPU: % of one core averaged over the run; server = the whole 
 echo "    other = user CPU of every other program on the machine; ! = disturbed, read with care;"
 echo "    each row is the fastest of its tries)"
 cat "$summary"
+if grep -q '^floor' "$summary"; then
+  echo "=== GET as a ratio of the minimal Vert.x server (same pinning and connections; target >= 0.6)"
+  awk '$1 == "floor" { f[$2 " " $4] = $5 }
+       $1 == "get" { g[++n] = $2 " " $4; r[n] = $5; l[n] = $3 }
+       END { for (i = 1; i <= n; i++) if (g[i] in f)
+               printf "get %s, access log %s: %.2f x (%s / %s req/s)\n", g[i], l[i], r[i] / f[g[i]], r[i], f[g[i]] }' \
+    "$summary"
+fi

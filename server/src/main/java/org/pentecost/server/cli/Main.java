@@ -1,5 +1,6 @@
 package org.pentecost.server.cli;
 
+import org.pentecost.server.logging.BufferedConsoleAppender;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,6 +27,7 @@ public final class Main implements Runnable {
                 })
             .execute(args);
     if (code != 0 || args.length == 0 || !args[0].equals("serve")) {
+      BufferedConsoleAppender.flushAll();
       System.exit(code);
     }
   }

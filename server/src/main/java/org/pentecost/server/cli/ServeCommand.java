@@ -10,6 +10,7 @@ import org.pentecost.server.auth.TokenMinter;
 import org.pentecost.server.config.ConfigException;
 import org.pentecost.server.config.ConfigLoader;
 import org.pentecost.server.config.PentecostConfig;
+import org.pentecost.server.logging.BufferedConsoleAppender;
 import org.pentecost.server.util.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,6 +106,7 @@ final class ServeCommand implements Callable<Integer> {
                   } catch (Exception e) {
                     System.err.println("error during shutdown: " + e.getMessage());
                   }
+                  BufferedConsoleAppender.flushAll(); // the log's last lines
                   stopped.countDown();
                 },
                 "pentecost-shutdown"));

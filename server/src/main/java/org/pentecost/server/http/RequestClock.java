@@ -49,7 +49,23 @@ final class RequestClock {
   private boolean reading;
 
   private boolean released0;
+
+  /**
+   * When the clock runs out ({@link System#nanoTime()}), or 0 while it is stopped. Re-arming and
+   * stopping only set this field: cancelling a Netty timer per request costs a removal from the
+   * event loop's timer queue, a measurable share of a keep-alive request (docs/benchmarks.md).
+   */
+  private long deadline;
+
+  /**
+   * The one timer task, or null; it is never scheduled more than {@link #stepNanos} ahead, so that
+   * arming the clock never has to bring it forward: when it fires before the deadline it schedules
+   * itself again.
+   */
   private ScheduledFuture<?> timer;
+
+  /** The shorter of the two timeouts: the farthest a timer task is scheduled ahead. */
+  private final long stepNanos;
 
   private RequestClock(
       ChannelPipeline pipeline,
@@ -62,6 +78,9 @@ final class RequestClock {
     this.keepAliveTimeoutMillis = keepAliveTimeoutMillis;
     this.timeouts = timeouts;
     this.released = released;
+    this.stepNanos =
+        TimeUnit.MILLISECONDS.toNanos(
+            Math.max(1, Math.min(requestTimeoutMillis, keepAliveTimeoutMillis)));
   }
 
   /**
@@ -83,15 +102,46 @@ final class RequestClock {
   }
 
   private void arm(long millis) {
-    cancel();
-    timer = pipeline.channel().eventLoop().schedule(this::expired, millis, TimeUnit.MILLISECONDS);
+    long now = System.nanoTime();
+    deadline = now + TimeUnit.MILLISECONDS.toNanos(millis);
+    if (deadline == 0) {
+      deadline = 1;
+    }
+    if (timer == null) {
+      schedule(Math.min(deadline - now, stepNanos));
+    }
   }
 
+  private void schedule(long nanos) {
+    timer = pipeline.channel().eventLoop().schedule(this::fired, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Stops the clock; the timer task, if any, finds nothing to do when it fires. */
   private void cancel() {
+    deadline = 0;
+  }
+
+  /** Stops the clock for good (closed or upgraded): the timer task goes too. */
+  private void stop() {
+    deadline = 0;
     if (timer != null) {
       timer.cancel(false);
       timer = null;
     }
+  }
+
+  private void fired() {
+    timer = null;
+    if (deadline == 0) {
+      return;
+    }
+    long left = deadline - System.nanoTime();
+    if (left > 0) {
+      schedule(Math.min(left, stepNanos));
+      return;
+    }
+    deadline = 0;
+    expired();
   }
 
   private void release() {
@@ -102,7 +152,6 @@ final class RequestClock {
   }
 
   private void expired() {
-    timer = null;
     if (!pipeline.channel().isActive()) {
       return;
     }
@@ -167,7 +216,7 @@ final class RequestClock {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
       if (msg instanceof HttpResponse response && response.status().code() == 101) {
-        cancel();
+        stop();
         release();
         ctx.write(msg, promise);
         if (pipeline.context(head) != null) {
@@ -197,7 +246,7 @@ final class RequestClock {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      cancel();
+      stop();
       release();
       ctx.fireChannelInactive();
     }

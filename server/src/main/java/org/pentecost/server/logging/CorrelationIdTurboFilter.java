@@ -16,6 +16,9 @@ public final class CorrelationIdTurboFilter extends TurboFilter {
   @Override
   public FilterReply decide(
       Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+    if (format == null && params == null && t == null) {
+      return FilterReply.NEUTRAL; // an isXxxEnabled() check: no event is built, the MDC can wait
+    }
     String id = CorrelationId.current();
     if (id != null) {
       MDC.put(CorrelationId.MDC_KEY, id);

@@ -45,7 +45,36 @@ public final class SessionIds {
     if (typed == null) {
       return null;
     }
+    if (isCanonical(typed)) {
+      return typed; // what links and apps send (every GET, every join): no regular expression
+    }
     String s = SEPARATORS.matcher(typed.trim().toLowerCase(Locale.ROOT)).replaceAll("-");
     return CANONICAL.matcher(s).matches() ? s : null;
+  }
+
+  /** {@code CANONICAL} without a regular expression. */
+  static boolean isCanonical(String s) {
+    int i = letters(s, 0);
+    if (i < 0 || i >= s.length() || s.charAt(i) != '-') {
+      return false;
+    }
+    i = letters(s, i + 1);
+    if (i < 0 || i + 4 != s.length() || s.charAt(i) != '-') {
+      return false;
+    }
+    char a = s.charAt(i + 1);
+    char b = s.charAt(i + 2);
+    char c = s.charAt(i + 3);
+    return a >= '1' && a <= '9' && b >= '0' && b <= '9' && c >= '0' && c <= '9';
+  }
+
+  /** The index after 2 to 20 letters a-z from {@code from}, or -1. */
+  private static int letters(String s, int from) {
+    int i = from;
+    while (i < s.length() && s.charAt(i) >= 'a' && s.charAt(i) <= 'z') {
+      i++;
+    }
+    int n = i - from;
+    return n >= 2 && n <= 20 ? i : -1;
   }
 }

@@ -53,6 +53,9 @@ public final class EmbeddedSessionStore implements SessionStore {
   /** Sessions deleted or overwritten after they expired without having ended, until taken. */
   private final Queue<String> expired = new ConcurrentLinkedQueue<>();
 
+  /** Parsed records of the sessions read lately: reads skip Jackson while the JSON is unchanged. */
+  private final ParsedSessions parsed = new ParsedSessions();
+
   private EmbeddedSessionStore(Vertx vertx, Clock clock, Path file, GroupCommitter committer) {
     this.vertx = vertx;
     this.clock = clock;
@@ -106,7 +109,7 @@ public final class EmbeddedSessionStore implements SessionStore {
           s.index(session);
           break;
         }
-        Session old = StoreFile.parse(existing);
+        Session old = parsed.parse(session.id(), existing);
         if (!old.isExpired(now)) {
           return Future.succeededFuture(false);
         }
@@ -173,7 +176,7 @@ public final class EmbeddedSessionStore implements SessionStore {
         if (current == null) {
           return Future.succeededFuture(false);
         }
-        Session old = StoreFile.parse(current);
+        Session old = parsed.parse(updated.id(), current);
         if (old.isExpired(now) || old.version() != expectedVersion) {
           return Future.succeededFuture(false);
         }
@@ -203,7 +206,16 @@ public final class EmbeddedSessionStore implements SessionStore {
     }
     // a scan of every session: run it on a worker, never on the event loop
     return vertx
-        .executeBlocking(() -> purgeNow(s, now, this::expiredUnended), false)
+        .executeBlocking(
+            () ->
+                purgeNow(
+                    s,
+                    now,
+                    session -> {
+                      parsed.forget(session.id());
+                      expiredUnended(session);
+                    }),
+            false)
         .recover(e -> failure("purgeExpired", e))
         .compose(
             count ->
@@ -274,12 +286,12 @@ public final class EmbeddedSessionStore implements SessionStore {
     return committer.forReading().bySpeaker.sizeAsLong();
   }
 
-  private static Optional<Session> live(StoreFile s, String id, long now) {
+  private Optional<Session> live(StoreFile s, String id, long now) {
     String json = s.sessions.get(id);
     if (json == null) {
       return Optional.empty();
     }
-    Session session = StoreFile.parse(json);
+    Session session = parsed.parse(id, json);
     return session.isExpired(now) ? Optional.empty() : Optional.of(session);
   }
 

@@ -39,6 +39,31 @@ class SessionIdsPropertyTest {
         .isEqualTo(code);
   }
 
+  @Property
+  void theFastCheckAgreesWithThePattern(@ForAll("nearlyCodes") String text) {
+    assertThat(SessionIds.isCanonical(text))
+        .isEqualTo(text.matches("[a-z]{2,20}-[a-z]{2,20}-[1-9][0-9]{2}"));
+  }
+
+  @Provide
+  Arbitrary<String> nearlyCodes() {
+    return Arbitraries.oneOf(
+        Arbitraries.strings().withChars("abz-019A_").ofMaxLength(50),
+        Arbitraries.strings()
+            .withCharRange('a', 'z')
+            .ofMinLength(0)
+            .ofMaxLength(22)
+            .list()
+            .ofSize(2)
+            .flatMap(
+                parts ->
+                    Arbitraries.strings()
+                        .withChars("0123456789")
+                        .ofMinLength(2)
+                        .ofMaxLength(4)
+                        .map(n -> parts.get(0) + "-" + parts.get(1) + "-" + n)));
+  }
+
   @Provide
   Arbitrary<String> typed() {
     return Arbitraries.oneOf(
