@@ -222,20 +222,18 @@ final class Membership {
     Object[] replacedOrChange = {change0};
     if (c.role == Role.WORKER) {
       Connection replaced = (Connection) replacedOrChange[0];
+      // The newcomer publishes before the replaced connection closes: its close handler then
+      // finds someone else publishing and stops nothing (no stream.stopped/started blip).
+      audio.workerJoined(room, c, session.sourceLanguage());
       if (replaced != null && replaced != previous) {
         replaced.close(CloseCode.REPLACED, "replaced by a newer worker connection");
       }
-      audio.workerJoined(room, c, session.sourceLanguage());
     } else {
       SessionRoom.SpeakerChange change = (SessionRoom.SpeakerChange) replacedOrChange[0];
       if (change.cancelledTimer() >= 0) {
         vertx.cancelTimer(change.cancelledTimer());
       }
       Connection replaced = change.previous();
-      if (replaced != null && replaced != previous) {
-        // A second speaker connection of the owner takes over from the first.
-        replaced.close(CloseCode.REPLACED, "replaced by a newer speaker connection");
-      }
       // a refresh or takeover (here, or from the node that holds the speaker) is no new speaker
       if (previous == null && replaced == null && !remote.speakerConnected(c.sessionId)) {
         outbound.webhooks().speakerConnected(c);
@@ -245,6 +243,11 @@ final class Membership {
         events.speakerReturned(c.sessionId);
       }
       audio.publisherJoined(room, c);
+      if (replaced != null && replaced != previous) {
+        // A second speaker connection of the owner takes over from the first; as for a worker,
+        // only once the newcomer publishes, so the stream never looks stopped.
+        replaced.close(CloseCode.REPLACED, "replaced by a newer speaker connection");
+      }
     }
     return counts
         .counts(c.sessionId)
