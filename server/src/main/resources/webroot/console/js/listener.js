@@ -5,6 +5,7 @@ import { Player } from "./player.js";
 import { SequenceCheck } from "./sequence.js";
 import { showCaption } from "./captions.js";
 import { showDiagnostics } from "./diagnostics.js";
+import { languageName as displayName, preferredUiLanguage, setUiLanguage, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const DEFAULT_FORMAT = { codec: "pcm16", sampleRate: 16000, channels: 1 };
@@ -40,10 +41,13 @@ let heard = null; // language of the frames being played
 let lastFrameAt = 0; // performance.now() of the last audio frame
 let speakerPresent = true; // the speaker's connection is up (sessionJoined, speaker* messages)
 let formatProblem = null; // why this browser cannot play the stream heard, or null
+let statusText = ""; // the status line as setState last set it (without a note)
+// The page's language: the browser's, among the 19; loaded while the session is looked up.
+const uiReady = setUiLanguage(preferredUiLanguage()).catch(() => {});
 
 function languageName(code) {
   const l = supported.find((x) => x.code === code);
-  return l ? l.name : code;
+  return displayName(code, l ? l.name : code);
 }
 
 function capitalise(text) {
@@ -64,6 +68,7 @@ const TONES = {
 
 function setState(state, text) {
   stats.state = state;
+  statusText = text;
   const el = $("status");
   if (el.textContent !== text) el.textContent = text;
   el.dataset.tone = TONES[state] || "";
@@ -73,7 +78,7 @@ function setState(state, text) {
     const icon = document.createElement("span");
     icon.setAttribute("aria-hidden", "true");
     icon.textContent = playing === "true" ? "■" : "▶";
-    $("play").replaceChildren(icon, playing === "true" ? " Stop" : " Play");
+    $("play").replaceChildren(icon, ` ${t(playing === "true" ? "play.stop" : "play.play")}`);
     $("play").dataset.playing = playing;
   }
   $("play").disabled = state === "ended";
@@ -82,20 +87,20 @@ function setState(state, text) {
 function liveText() {
   const target = $("language").value;
   if (performance.now() - lastFrameAt > 1500) {
-    return "Live — connected; waiting for the speaker's audio…";
+    return t("status.waitingAudio");
   }
   if (heard && heard !== target) {
-    return `Live — ${languageName(target)} is not available yet; you hear the original (${languageName(heard)}).`;
+    return t("status.fallback", { target: languageName(target), heard: languageName(heard) });
   }
-  return `Live — you are hearing ${languageName(target)}.`;
+  return t("status.live", { language: languageName(target) });
 }
 
 /** The state once connected: paused, the speaker away, unplayable here, or live. */
 function showLive() {
   if (session && session.status === "paused") {
-    setState("paused", "Paused by the speaker. The audio comes back when they resume.");
+    setState("paused", t("status.paused"));
   } else if (!speakerPresent) {
-    setState("speakerAway", "Connected. The speaker is not connected at the moment; waiting for them…");
+    setState("speakerAway", t("status.speakerAway"));
   } else if (formatProblem) {
     setState("unsupported", formatProblem);
   } else {
@@ -120,57 +125,68 @@ function initialCode() {
 async function lookUp(code) {
   $("code-error").textContent = "";
   if (!code.trim()) {
-    $("code-error").textContent = "Enter the code the speaker shows.";
+    $("code-error").textContent = t("join.enterCode");
     $("code").focus();
     return;
   }
   const button = $("code-form").querySelector("button");
   button.disabled = true;
-  button.textContent = "Looking…";
+  button.textContent = t("join.looking");
   try {
-    const [found, langs] = await Promise.all([api(`/sessions/${codePath(code)}`), supported.length ? supported : languages()]);
+    const looked = Promise.all([api(`/sessions/${codePath(code)}`), supported.length ? supported : languages()]);
+    await Promise.allSettled([looked, uiReady]); // the page's text is ready, found or not
+    const [found, langs] = await looked;
     supported = langs;
     showSession(found);
   } catch (e) {
     const message = e instanceof ApiError && e.code === "SESSION_NOT_FOUND"
-      ? "No live session has this code. Check it with the speaker and try again."
+      ? t("join.notFound")
       : capitalise(e.message);
     $("code-error").textContent = message;
     $("code").focus();
   } finally {
     button.disabled = false;
-    button.textContent = "Find session";
+    button.textContent = t("join.find");
   }
 }
 
 function showSession(found) {
   session = found;
   history.replaceState(null, "", `/listen/${encodeURIComponent(found.sessionId)}`);
-  document.title = `${found.sessionId} — Pentecost`;
+  document.title = t("page.sessionTitle", { code: found.sessionId });
   $("join").hidden = true;
   $("session").hidden = false;
   $("session-code").textContent = found.sessionId;
-  const select = $("language");
-  select.replaceChildren();
-  for (const l of supported) {
-    const option = document.createElement("option");
-    option.value = l.code;
-    option.textContent = l.code === found.sourceLanguage ? `${l.name} — original` : l.name;
-    select.append(option);
-  }
-  select.value = browserLanguage(supported) || found.sourceLanguage;
+  fillLanguages();
+  $("language").value = browserLanguage(supported) || found.sourceLanguage;
   updateMeta();
   if (found.status === "ended") {
-    setState("ended", "This session has ended.");
+    setState("ended", t("status.ended"));
   } else {
-    setState("idle", found.status === "paused" ? "The speaker has paused. Press Play to join." : "Press Play to listen.");
+    setState("idle", t(found.status === "paused" ? "status.pressPlayPaused" : "status.pressPlay"));
     $("play").focus();
   }
 }
 
+/** The language picker: every supported language, named in the page's language. */
+function fillLanguages() {
+  const select = $("language");
+  const chosen = select.value;
+  select.replaceChildren();
+  for (const l of supported) {
+    const option = document.createElement("option");
+    option.value = l.code;
+    const name = capitalise(languageName(l.code));
+    option.textContent = l.code === session.sourceLanguage ? t("session.original", { name }) : name;
+    select.append(option);
+  }
+  if (chosen) select.value = chosen;
+}
+
 function updateMeta() {
-  const status = { active: "live now", paused: "paused", ended: "ended" }[session.status] || session.status;
-  $("session-meta").textContent = `Spoken in ${languageName(session.sourceLanguage)} · ${status}`;
+  const known = ["active", "paused", "ended"].includes(session.status);
+  const status = known ? t(`session.status.${session.status}`) : session.status;
+  $("session-meta").textContent = t("session.meta", { language: languageName(session.sourceLanguage), status });
 }
 
 // ---- playing --------------------------------------------------------------------------------
@@ -184,12 +200,12 @@ async function play() {
     resumeQuery: () => sequence.resumeQuery(),
     handlers: { onJoined, onMessage, onAudio, onClosed, onRefreshing: () => {} },
   });
-  setState("connecting", "Connecting…");
+  setState("connecting", t("status.connecting"));
   try {
     await player.start();
   } catch (e) {
     stopPlaying();
-    setState("error", e.message || "Audio cannot start in this browser.");
+    setState("error", e.message || t("status.audioCannotStart"));
     return;
   }
   if (live) live.start();
@@ -262,7 +278,7 @@ function onMessage(msg, current) {
     case "sessionPaused":
       session.status = "paused";
       updateMeta();
-      setState("paused", "Paused by the speaker. The audio comes back when they resume.");
+      setState("paused", t("status.paused"));
       break;
     case "sessionResumed":
       session.status = "active";
@@ -273,12 +289,12 @@ function onMessage(msg, current) {
       session.status = "ended";
       updateMeta();
       stopPlaying(true);
-      setState("ended", "The session has ended. Thank you for listening.");
+      setState("ended", t("status.endedThanks"));
       break;
     case "speakerDisconnected": {
       speakerPresent = false;
       const s = Math.round((msg.gracePeriodMs || 0) / 1000);
-      setState("speakerAway", s > 0 ? `The speaker's connection dropped; waiting up to ${s} s for them to come back…` : "The speaker's connection dropped.");
+      setState("speakerAway", s > 0 ? t("status.speakerDropped", { seconds: s }) : t("status.speakerDroppedNow"));
       break;
     }
     case "speakerReconnected":
@@ -303,7 +319,7 @@ function onMessage(msg, current) {
     case "error":
       if (!current) break;
       // Errors that do not close the connection (a refused action): say so, keep playing.
-      $("status").textContent = `${$("status").textContent.split(" — note:")[0]} — note: ${msg.message}`;
+      $("status").textContent = t("status.note", { status: statusText, message: msg.message });
       break;
     default:
       break;
@@ -335,7 +351,7 @@ function onClosed({ code, text, error, reconnecting }) {
     session.status = "ended";
     updateMeta();
     stopPlaying();
-    setState("ended", "The session has ended. Thank you for listening.");
+    setState("ended", t("status.endedThanks"));
   } else if (reconnecting) {
     setState("reconnecting", text);
   } else {
@@ -354,7 +370,7 @@ $("code-form").addEventListener("submit", (event) => {
 $("play").addEventListener("click", () => {
   if (live) {
     stopPlaying();
-    setState("stopped", "Stopped. Press Play to listen again.");
+    setState("stopped", t("status.stopped"));
   } else {
     play();
   }
@@ -370,7 +386,7 @@ $("change").addEventListener("click", () => {
   stopPlaying();
   session = null;
   history.replaceState(null, "", "/listen");
-  document.title = "Listen — Pentecost";
+  document.title = t("page.title");
   $("session").hidden = true;
   $("join").hidden = false;
   stats.state = "idle";
