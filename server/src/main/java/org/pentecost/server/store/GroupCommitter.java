@@ -28,7 +28,20 @@ import org.slf4j.LoggerFactory;
  */
 final class GroupCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
-  private static final long HOUSEKEEPING_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  /**
+   * How often the file is compacted, and how much each round may rewrite. Every commit rewrites the
+   * leaf pages it touched into a new chunk (random session codes touch a different leaf each), so
+   * the file grows by several KB per created session unless sparse chunks are rewritten as fast: 1
+   * MB every 250 ms keeps it at about 1 KB per session under a sustained create load
+   * (docs/benchmarks.md), in slices short enough not to hold up the commits queued behind them.
+   */
+  private static final long HOUSEKEEPING_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+  private static final int COMPACT_FILL_RATE = 70;
+  private static final int COMPACT_BYTES = 1 << 20;
+
+  private long syncedAt = -1; // the commit count at the last sync (commit thread only)
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** A write waiting for its commit; {@code close} marks the last entry ever queued. */
@@ -332,11 +345,19 @@ final class GroupCommitter {
     }
   }
 
-  /** With auto-commit off MVStore never compacts by itself: rewrite sparse chunks now and then. */
+  /** With auto-commit off MVStore never compacts by itself: rewrite sparse chunks as we go. */
   private void housekeeping() {
     StoreFile s = current;
     try {
-      if (s.store.compact(50, 4 << 20) && s.store.hasUnsavedChanges()) {
+      long committed = commits.get();
+      if (committed != syncedAt) {
+        // Commits are answered once written, not synced; syncing each round bounds what a power
+        // cut can lose to this interval, and keeps every chunk MVStore frees (after its 1 s
+        // retention) replaced by one already on the disk.
+        s.store.sync();
+        syncedAt = committed;
+      }
+      if (s.store.compact(COMPACT_FILL_RATE, COMPACT_BYTES) && s.store.hasUnsavedChanges()) {
         commitAndLog(s, List.of());
       }
     } catch (RuntimeException e) {

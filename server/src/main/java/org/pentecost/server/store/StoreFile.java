@@ -46,6 +46,8 @@ final class StoreFile {
    *
    * @throws MVStoreException if MVStore cannot open it
    */
+  static final int RETENTION_MS = 1000;
+
   static StoreFile open(Path path) {
     MVStore store =
         new MVStore.Builder()
@@ -54,6 +56,10 @@ final class StoreFile {
             // 0 keeps MVStore from committing on a writing thread, which may be an event loop
             .autoCommitBufferSize(0)
             .open();
+    // MVStore keeps freed chunks 45 s by default, in case the disk has not flushed the chunks that
+    // replaced them; every commit here is synced before it is acknowledged, so 1 s is margin
+    // enough, and the space is reused instead of the file growing under a create load.
+    store.setRetentionTime(RETENTION_MS);
     try {
       return new StoreFile(path, store);
     } catch (RuntimeException e) {
