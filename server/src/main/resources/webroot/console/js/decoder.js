@@ -105,6 +105,7 @@ export class StreamDecoder {
     if (sameFormat(format, this.format)) return;
     this.closeDecoder();
     this.format = { ...format };
+    this.backend = null;
     this.waiting = [];
     if (format.codec === "pcm16") {
       this.state = "ready";

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,12 @@ class ConsoleCaptureIT {
       int samples = e.getValue().get(0).intValue();
       double tone = e.getValue().get(1).doubleValue();
       double alias = e.getValue().get(2).doubleValue();
+      System.out.printf(
+          Locale.ROOT,
+          "filter from %s Hz: 7 kHz %.2f dB, alias %.1f dB%n",
+          e.getKey(),
+          tone,
+          alias);
       assertThat(samples)
           .as("%s Hz: 2 s at 16 kHz, in whole frames", e.getKey())
           .isBetween(31_000, 32_000);
@@ -94,6 +101,12 @@ class ConsoleCaptureIT {
     int frames = result.get(1).intValue();
     double tone = result.get(2).doubleValue();
     double alias = result.get(3).doubleValue();
+    System.out.printf(
+        Locale.ROOT,
+        "microphone captured at %s Hz: 7 kHz %.2f dB, alias %.1f dB%n",
+        result.get(0),
+        tone,
+        alias);
     assertThat(frames).as("20 ms frames in 1.5 s").isGreaterThan(50);
     assertThat(tone).as("the 7 kHz tone, dB").isGreaterThan(-6.0);
     assertThat(alias).as("the 12 kHz tone's alias at 4 kHz, dB").isLessThan(tone - 40);
