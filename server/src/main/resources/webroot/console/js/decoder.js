@@ -1,6 +1,11 @@
 // Frame payloads to samples for the player, in frame order: PCM16 at once, Opus (one packet per
-// frame) through WebCodecs' AudioDecoder. Output is mono floats at the stream's rate.
+// frame) through WebCodecs' AudioDecoder where the browser has it for the format (on a secure
+// page), else through libopus in WebAssembly (wasm-opus.js, loaded on first need). Output is mono
+// floats at the stream's rate.
 import { pcm16ToFloat } from "./protocol.js";
+import { wasmCanDecode, WasmOpusDecoder } from "./wasm-opus.js";
+
+const HELP = "Try a recent Chrome, Edge, Firefox or Safari.";
 
 /** The Opus decoder configuration for an announced format. */
 function opusConfig(format) {
@@ -11,25 +16,41 @@ function sameFormat(a, b) {
   return !!a && !!b && a.codec === b.codec && a.sampleRate === b.sampleRate && (a.channels || 1) === (b.channels || 1);
 }
 
-/** Null when this browser can decode format, else a sentence saying why not. */
-export async function formatProblem(format) {
-  if (format.codec === "pcm16") return null;
-  if (format.codec !== "opus") return `This page cannot play ${format.codec} audio.`;
-  const help = "Try a recent Chrome, Edge, Firefox or Safari.";
-  if (!window.isSecureContext) {
-    return "The session's audio is Opus, which browsers decode only on a secure page: open this page over https://.";
+/** Whether WebCodecs decodes format here (it exists only on secure pages). */
+async function webCodecsDecodes(format) {
+  if (!window.isSecureContext || typeof window.AudioDecoder === "undefined") return false;
+  try {
+    return (await window.AudioDecoder.isConfigSupported(opusConfig(format))).supported === true;
+  } catch (e) {
+    return false;
   }
-  if (typeof window.AudioDecoder === "undefined") {
-    return `This browser cannot decode the session's audio (Opus; it lacks WebCodecs). ${help}`;
+}
+
+/**
+ * How this browser plays format: {backend: "pcm" | "webcodecs" | "wasm", wasm (an open
+ * WasmOpusDecoder for "wasm")}, or {problem: a sentence for the user} when nothing can.
+ */
+async function backendFor(format) {
+  if (format.codec === "pcm16") return { backend: "pcm" };
+  if (format.codec !== "opus") return { problem: `This page cannot play ${format.codec} audio.` };
+  if (await webCodecsDecodes(format)) return { backend: "webcodecs" };
+  const rate = Math.round((format.sampleRate || 48000) / 1000);
+  const what = `Opus, ${rate} kHz, ${format.channels || 1} channel(s)`;
+  if (!wasmCanDecode(format)) {
+    return { problem: `This browser cannot decode the session's audio (${what}; it lacks WebCodecs and WebAssembly). ${HELP}` };
   }
   try {
-    const { supported } = await window.AudioDecoder.isConfigSupported(opusConfig(format));
-    if (supported) return null;
+    return { backend: "wasm", wasm: await WasmOpusDecoder.open(format) };
   } catch (e) {
-    // answered below
+    return { problem: `This browser cannot decode the session's audio (${what}: ${e.message}). ${HELP}` };
   }
-  const rate = Math.round((format.sampleRate || 48000) / 1000);
-  return `This browser cannot decode the session's audio (Opus, ${rate} kHz, ${format.channels || 1} channel(s)). ${help}`;
+}
+
+/** Null when this browser can decode format, else a sentence saying why not. */
+export async function formatProblem(format) {
+  const found = await backendFor(format);
+  if (found.wasm) found.wasm.close();
+  return found.problem || null;
 }
 
 /** Averages interleaved or planar channels into one. */
@@ -72,7 +93,9 @@ export class StreamDecoder {
     this.onError = onError;
     this.format = null;
     this.state = "none"; // none | checking | ready | unsupported
+    this.backend = null; // pcm | webcodecs | wasm, once the format is ready
     this.decoder = null; // the AudioDecoder for an Opus format, made on first use
+    this.wasm = null; // the WasmOpusDecoder for an Opus format WebCodecs cannot decode
     this.waiting = []; // Opus packets that arrived while the format was being checked
     this.timestampUs = 0;
     this.errors = 0;
@@ -82,18 +105,25 @@ export class StreamDecoder {
     if (sameFormat(format, this.format)) return;
     this.closeDecoder();
     this.format = { ...format };
+    this.backend = null;
     this.waiting = [];
     if (format.codec === "pcm16") {
       this.state = "ready";
+      this.backend = "pcm";
       this.onFormat(this.format, null);
       return;
     }
     this.state = "checking";
     const checking = this.format;
-    formatProblem(checking).then((problem) => {
-      if (checking !== this.format) return; // another format came meanwhile
+    backendFor(checking).then(({ backend, wasm, problem }) => {
+      if (checking !== this.format) {
+        if (wasm) wasm.close(); // another format came meanwhile
+        return;
+      }
       this.state = problem ? "unsupported" : "ready";
-      this.onFormat(checking, problem);
+      this.backend = backend || null;
+      this.wasm = wasm || null;
+      this.onFormat(checking, problem || null);
       const waiting = this.waiting;
       this.waiting = [];
       if (!problem) waiting.forEach((p) => this.decodeOpus(p));
@@ -115,6 +145,10 @@ export class StreamDecoder {
   }
 
   decodeOpus(data) {
+    if (this.backend === "wasm") {
+      if (this.wasm) this.decodeWasm(data);
+      return;
+    }
     if (!this.decoder) this.openDecoder();
     if (!this.decoder) return;
     const durationUs = (this.format.frameMs || 20) * 1000;
@@ -124,6 +158,21 @@ export class StreamDecoder {
       this.failed(this.decoder, e);
     }
     this.timestampUs += durationUs;
+  }
+
+  decodeWasm(data) {
+    const packet = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    let out;
+    try {
+      out = this.wasm.decode(packet);
+    } catch (e) {
+      out = { channels: [], error: e.message || String(e) };
+    }
+    if (out.error) {
+      this.errors++;
+      this.onError(new Error(out.error));
+    }
+    if (out.channels.length && out.channels[0].length) this.onSamples(mono(out.channels), out.rate);
   }
 
   openDecoder() {
@@ -163,21 +212,27 @@ export class StreamDecoder {
     this.onError(error);
   }
 
-  /** Drops what is being decoded; the next frame starts afresh. */
+  /**
+   * Drops what is being decoded; the next frame starts afresh. (The WebAssembly decoder decodes
+   * synchronously, so nothing of it is in flight: it carries on, and libopus conceals the jump.)
+   */
   reset() {
-    this.closeDecoder();
+    if (this.decoder) this.closeDecoder();
   }
 
   closeDecoder() {
     const decoder = this.decoder;
     this.decoder = null;
     if (decoder && decoder.state !== "closed") decoder.close();
+    if (this.wasm) this.wasm.close();
+    this.wasm = null;
   }
 
   close() {
     this.closeDecoder();
     this.format = null;
     this.state = "none";
+    this.backend = null;
     this.waiting = [];
   }
 }

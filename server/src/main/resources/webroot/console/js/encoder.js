@@ -1,19 +1,23 @@
-// The speaker console's Opus option: the microphone's 20 ms frames (PCM16, 16 kHz mono) encoded in
-// the browser by WebCodecs' AudioEncoder, one Opus packet per frame.
+// The speaker console's default codec: the microphone's 20 ms frames (PCM16, 16 kHz mono) encoded
+// in the browser by WebCodecs' AudioEncoder, one Opus packet per frame.
 import { FRAME_MS, WIRE_RATE } from "./microphone.js";
 
 /** What the console declares when connecting to stream Opus (docs/protocol.md, "Publishing"). */
 export const OPUS_QUERY = { codec: "opus", sampleRate: WIRE_RATE, channels: 1, frameMs: FRAME_MS };
 
-/** Wideband speech (and the odd hymn) sounds clean at this rate; PCM takes 256 kbit/s. */
-const BITRATE = 24000;
+/**
+ * Wideband speech sounds clean at this rate (Opus' SILK mode at 16 kHz), and a listener receives
+ * at most 32 kbit/s with the 16-byte frame header and the WebSocket framing: 50 frames a second of
+ * about 50 + 16 + 2 bytes (docs/benchmarks.md, "Listener bandwidth"). PCM takes 256 kbit/s.
+ */
+export const OPUS_BITRATE = 20000;
 
 function config() {
   return {
     codec: "opus",
     sampleRate: WIRE_RATE,
     numberOfChannels: 1,
-    bitrate: BITRATE,
+    bitrate: OPUS_BITRATE,
     opus: { frameDuration: FRAME_MS * 1000 },
   };
 }

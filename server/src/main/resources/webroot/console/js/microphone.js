@@ -1,9 +1,23 @@
 // The speaker's microphone: getUserMedia, then an AudioWorklet (or a ScriptProcessor) that turns
 // it into 20 ms PCM16 frames at 16 kHz. start() should run in a user gesture.
+//
+// The capture runs in an AudioContext at the wire rate where the browser allows it: the browser
+// then resamples the microphone in native code, with a proper filter (Chromium, Safari). Where a
+// microphone cannot feed a context of another rate (Firefox refuses with NotSupportedError), the
+// context runs at the device's rate and the Downsampler's windowed-sinc filter resamples.
 import { Downsampler } from "./downsampler.js";
 
 export const WIRE_RATE = 16000;
 export const FRAME_MS = 20;
+
+/** An AudioContext at rate where the browser allows one, else at the device's rate. */
+function openContext(Ctx, rate) {
+  try {
+    return new Ctx({ latencyHint: "interactive", sampleRate: rate });
+  } catch (e) {
+    return new Ctx({ latencyHint: "interactive" });
+  }
+}
 
 export class Microphone {
   /** onFrame(ArrayBuffer pcm, number peak) for every 20 ms frame. */
@@ -19,8 +33,8 @@ export class Microphone {
       throw new Error("This browser cannot use a microphone here (a secure https:// page is needed).");
     }
     const Ctx = window.AudioContext || window.webkitAudioContext;
-    this.ctx = new Ctx({ latencyHint: "interactive" });
-    const resumed = this.ctx.resume();
+    this.ctx = openContext(Ctx, WIRE_RATE);
+    let resumed = this.ctx.resume();
     try {
       this.stream = await navigator.mediaDevices.getUserMedia({
         audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
@@ -34,7 +48,17 @@ export class Microphone {
       if (e && e.name === "NotFoundError") throw new Error("No microphone was found.");
       throw new Error(`The microphone could not start (${e && e.name ? e.name : e}).`);
     }
-    const source = this.ctx.createMediaStreamSource(this.stream);
+    let source;
+    try {
+      source = this.ctx.createMediaStreamSource(this.stream);
+    } catch (e) {
+      // This browser cannot resample a microphone: capture at the device's rate, filter in JS.
+      resumed.catch(() => {});
+      await this.ctx.close();
+      this.ctx = new Ctx({ latencyHint: "interactive" });
+      resumed = this.ctx.resume();
+      source = this.ctx.createMediaStreamSource(this.stream);
+    }
     const options = { outRate: WIRE_RATE, frameMs: FRAME_MS };
     if (this.ctx.audioWorklet && window.AudioWorkletNode) {
       try {
@@ -66,6 +90,11 @@ export class Microphone {
     await resumed;
     const track = this.stream.getAudioTracks()[0];
     return track ? track.label : "";
+  }
+
+  /** The capture context's rate: the wire rate, or the device's where the browser cannot resample. */
+  get captureRate() {
+    return this.ctx ? this.ctx.sampleRate : 0;
   }
 
   async stop() {

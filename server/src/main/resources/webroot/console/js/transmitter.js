@@ -134,9 +134,13 @@ export class Transmitter {
     this.hooks.redeclare();
   }
 
-  /** Picks the codec chosen last time, and offers Opus only where the browser can encode it. */
+  /**
+   * Opus by default wherever this browser can encode it, PCM otherwise; a codec the speaker picked
+   * by hand is kept for next time (and Opus falls back to PCM where it cannot be encoded).
+   */
   async offerCodecs() {
-    if (localStorage.getItem(CODEC_KEY) === "opus") $("codec").value = "opus";
+    const remembered = localStorage.getItem(CODEC_KEY);
+    if (remembered === "opus" || remembered === "pcm16") $("codec").value = remembered;
     const problem = await opusEncoderProblem();
     if (!problem) return;
     const option = $("codec").querySelector("option[value=opus]");

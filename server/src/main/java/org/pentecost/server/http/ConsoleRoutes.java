@@ -23,9 +23,13 @@ import java.util.Map;
 public final class ConsoleRoutes {
   static final String ASSET_ROOT = "webroot/console";
 
-  /** Who may load what: this origin only; WebSockets to any host (same-host ws: is not 'self'). */
+  /**
+   * Who may load what: this origin only; WebSockets to any host (same-host ws: is not 'self');
+   * WebAssembly compiled from this origin's scripts (the listener's Opus decoder where WebCodecs is
+   * missing), and no other eval.
+   */
   static final String CSP =
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:;"
           + " connect-src 'self' ws: wss:; media-src 'self' blob:; worker-src 'self';"
           + " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 

@@ -32,6 +32,15 @@ class ConsoleOpusIT {
 
   private static final String LISTENER = "pentecostListener";
 
+  /** Before the page's scripts run: a browser without WebCodecs (as older Safari and Firefox). */
+  private static final String NO_WEBCODECS =
+      "delete window.AudioEncoder; delete window.AudioDecoder; delete window.AudioData;"
+          + " delete window.EncodedAudioChunk;";
+
+  /** Whether the page loaded the WebAssembly Opus decoder (vendor/opus-decoder.min.js). */
+  private static final String WASM_LOADED =
+      "() => typeof (window['opus-decoder'] || {}).OpusDecoder === 'function'";
+
   TestServer server;
   Page speaker;
   Page listener;
@@ -72,29 +81,26 @@ class ConsoleOpusIT {
   }
 
   @Test
-  void theConsoleStreamsOpusThatAListenerPagePlays() {
+  void theConsoleStreamsOpusByDefaultThatAListenerPagePlays() {
     String code = ConsoleSteps.signInAndCreate(speaker, server.token("pastor"), "en");
     ConsoleSteps.awaitState(speaker, "pentecostSpeaker", "ready");
-    assertThat(speaker.inputValue("#codec")).as("the default").isEqualTo("pcm16");
-    play(code);
-    awaitFormat(listener, "pcm16");
-
-    // (1) Opus is chosen on a live session: the console reconnects declaring it; listeners follow.
-    speaker.selectOption("#codec", "opus");
+    assertThat(speaker.inputValue("#codec")).as("the default").isEqualTo("opus");
     speaker.waitForFunction("() => window.pentecostSpeaker.codec === 'opus'");
+    play(code);
     awaitFormat(listener, "opus");
     assertThat(listener.evaluate("window.pentecostListener.format.sampleRate")).isEqualTo(16000);
     assertThat(server.listenerCount(code)).isEqualTo(1);
 
-    // (2) The fake microphone, encoded in the page, decoded and played by the listener's.
+    // (1) The fake microphone, encoded in the page, decoded and played by the listener's.
     speaker.click("#mic");
     ConsoleSteps.awaitState(speaker, "pentecostSpeaker", "live");
     awaitPlaying(100, 1.0);
     assertThat(listener.textContent("#status")).contains("you are hearing English");
     assertHearing(1);
     assertThat(number("audibleFrames")).as("non-silent frames").isPositive();
+    assertThat(listener.evaluate(WASM_LOADED)).as("WebAssembly decoder loaded").isEqualTo(false);
 
-    // (3) A refresh in the middle: the same accounting as with PCM.
+    // (2) A refresh in the middle: the same accounting as with PCM.
     String before = (String) listener.evaluate("window.pentecostListener.connectionId");
     assertThat((Boolean) listener.evaluate("window.pentecostListener.refresh()")).isTrue();
     listener.waitForFunction(
@@ -105,7 +111,8 @@ class ConsoleOpusIT {
     listener.waitForFunction("n => window.pentecostListener.framesReceived > n + 100", received);
     assertHearing(1);
 
-    // (4) Back to PCM while the microphone is on: listeners follow without a gap.
+    // (3) PCM picked by hand while the microphone is on: listeners follow without a gap, and the
+    // choice is remembered for the next session.
     speaker.selectOption("#codec", "pcm16");
     speaker.waitForFunction("() => window.pentecostSpeaker.codec === 'pcm16'");
     awaitFormat(listener, "pcm16");
@@ -114,6 +121,8 @@ class ConsoleOpusIT {
     assertHearing(1);
     listener.click("summary");
     assertThat(listener.textContent("#d-format")).isEqualTo("PCM, 16 kHz mono");
+    assertThat(speaker.evaluate("localStorage.getItem('pentecost.speakerCodec')"))
+        .isEqualTo("pcm16");
   }
 
   @Test
@@ -150,6 +159,8 @@ class ConsoleOpusIT {
     String token = server.token("pastor");
     String code = ConsoleSteps.signInAndCreate(speaker, token, "en");
     ConsoleSteps.awaitState(speaker, "pentecostSpeaker", "ready");
+    speaker.selectOption("#codec", "pcm16");
+    speaker.waitForFunction("() => window.pentecostSpeaker.codec === 'pcm16'");
     speaker.click("#mic");
     ConsoleSteps.awaitState(speaker, "pentecostSpeaker", "live");
     Page encoder = browser.chromium().page(browser.speaker().context());
@@ -190,11 +201,31 @@ class ConsoleOpusIT {
   }
 
   @Test
-  void withoutWebCodecsThePagesSaySoAndPcmStillPlays() throws Exception {
+  void aListenerWithoutWebCodecsDecodesTheConsolesOpusWithWebAssembly() {
+    listener.context().addInitScript(NO_WEBCODECS);
+    String code = ConsoleSteps.signInAndCreate(speaker, server.token("pastor"), "en");
+    ConsoleSteps.awaitState(speaker, "pentecostSpeaker", "ready");
+    speaker.waitForFunction("() => window.pentecostSpeaker.codec === 'opus'");
+    speaker.click("#mic");
+    ConsoleSteps.awaitState(speaker, "pentecostSpeaker", "live");
+
+    play(code);
+    assertThat(listener.evaluate("typeof window.AudioDecoder")).isEqualTo("undefined");
+    awaitFormat(listener, "opus");
+    awaitPlaying(100, 1.0);
+    assertThat(listener.evaluate(WASM_LOADED)).as("WebAssembly decoder loaded").isEqualTo(true);
+    assertThat(listener.textContent("#status")).contains("you are hearing English");
+    assertHearing(1);
+    assertThat(number("decodedFrames")).isGreaterThan(100);
+    assertThat(number("audibleFrames")).as("non-silent frames (the beeps)").isPositive();
+  }
+
+  @Test
+  void withoutWebCodecsTheConsoleSendsPcmAndAListenerDecodesOpusWithWebAssembly() throws Exception {
     BrowserContext old = browser.chromium().context(server.baseUrl());
+    BrowserContext ancient = browser.chromium().context(server.baseUrl());
     try {
-      old.addInitScript(
-          "delete window.AudioEncoder; delete window.AudioDecoder; delete window.AudioData;");
+      old.addInitScript(NO_WEBCODECS);
       Page oldSpeaker = browser.chromium().page(old);
       String token = server.token("pastor");
       ConsoleSteps.signInAndCreate(oldSpeaker, token, "en");
@@ -204,22 +235,43 @@ class ConsoleOpusIT {
       assertThat(oldSpeaker.inputValue("#codec")).isEqualTo("pcm16");
       assertThat(oldSpeaker.textContent("#codec-note")).contains("cannot encode Opus");
 
-      // An Opus stream: the listener is told, instead of hearing silence.
+      // A steady tone in Opus at 48 kHz, decoded by libopus in WebAssembly: every frame is loud.
       String code = server.createSession(token, "en");
       URI base = URI.create(server.baseUrl());
-      join(
-          PentecostClient.speaker(vertx, base, code, token)
-              .param("codec", "opus")
-              .maxReconnectAttempts(0)
-              .connect());
+      speaker.navigate("/");
+      List<byte[]> packets = ConsoleSteps.opusPackets(speaker, 48_000, 300, 440);
+      Connection opus =
+          join(
+              PentecostClient.speaker(vertx, base, code, token)
+                  .param("codec", "opus")
+                  .param("sampleRate", "48000")
+                  .param("frameMs", "20")
+                  .maxReconnectAttempts(0)
+                  .connect());
       Page oldListener = browser.chromium().page(old);
       oldListener.navigate("/listen/" + code);
       oldListener.click("#play");
-      ConsoleSteps.awaitState(oldListener, LISTENER, "unsupported");
-      assertThat(oldListener.textContent("#status"))
+      ConsoleSteps.awaitState(oldListener, LISTENER, "live");
+      publish(opus, packets.size(), packets::get);
+      oldListener.waitForFunction(
+          "n => window.pentecostListener.decodedFrames === n", packets.size());
+      assertThat(oldListener.evaluate(WASM_LOADED)).isEqualTo(true);
+      assertThat(ConsoleSteps.number(oldListener, LISTENER, "decodeErrors")).isZero();
+      assertThat(ConsoleSteps.number(oldListener, LISTENER, "audibleFrames"))
+          .as("audible of %d decoded", packets.size())
+          .isGreaterThan(packets.size() - 5);
+      ConsoleSteps.assertNoLoss(oldListener);
+
+      // Neither WebCodecs nor WebAssembly: the listener is told, instead of hearing silence.
+      ancient.addInitScript(NO_WEBCODECS + " delete window.WebAssembly;");
+      Page ancientListener = browser.chromium().page(ancient);
+      ancientListener.navigate("/listen/" + code);
+      ancientListener.click("#play");
+      ConsoleSteps.awaitState(ancientListener, LISTENER, "unsupported");
+      assertThat(ancientListener.textContent("#status"))
           .contains("cannot decode the session's audio (Opus");
 
-      // Another publisher takes over in PCM: the page plays again.
+      // Another publisher takes over in PCM: that page plays again, without loading the decoder.
       Connection pcm =
           join(
               PentecostClient.speaker(vertx, base, code, token)
@@ -227,14 +279,16 @@ class ConsoleOpusIT {
                   .param("sampleRate", "16000")
                   .connect());
       publish(pcm, 50 * 30, i -> ConsoleSteps.pcmTone(i, 440));
-      ConsoleSteps.awaitState(oldListener, LISTENER, "live");
-      oldListener.waitForFunction(
+      ConsoleSteps.awaitState(ancientListener, LISTENER, "live");
+      ancientListener.waitForFunction(
           "() => window.pentecostListener.decodedFrames > 50"
               + " && window.pentecostListener.playedSeconds > 0.5");
-      assertThat(ConsoleSteps.number(oldListener, LISTENER, "audibleFrames")).isGreaterThan(40);
-      ConsoleSteps.assertNoLoss(oldListener);
+      assertThat(ConsoleSteps.number(ancientListener, LISTENER, "audibleFrames")).isGreaterThan(40);
+      assertThat(ancientListener.evaluate(WASM_LOADED)).isEqualTo(false);
+      ConsoleSteps.assertNoLoss(ancientListener);
     } finally {
       old.close();
+      ancient.close();
     }
   }
 
