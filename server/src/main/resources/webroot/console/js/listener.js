@@ -5,6 +5,7 @@ import { Player } from "./player.js";
 import { SequenceCheck } from "./sequence.js";
 import { showCaption } from "./captions.js";
 import { showDiagnostics } from "./diagnostics.js";
+import { initialCode } from "./session-code.js";
 import { languageName as displayName, preferredUiLanguage, setUiLanguage, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -109,18 +110,6 @@ function showLive() {
 }
 
 // ---- finding the session --------------------------------------------------------------------
-
-function initialCode() {
-  const match = location.pathname.match(/^\/listen\/(.+)$/);
-  if (match) {
-    try {
-      return decodeURIComponent(match[1]);
-    } catch (e) {
-      return match[1];
-    }
-  }
-  return new URLSearchParams(location.search).get("code") || "";
-}
 
 async function lookUp(code) {
   $("code-error").textContent = "";
