@@ -50,6 +50,7 @@ public final class Messages {
   public static final String CAPTION = "caption";
   public static final String STREAM_STARTED = "streamStarted";
   public static final String STREAM_STOPPED = "streamStopped";
+  public static final String LIVE_LANGUAGES_CHANGED = "liveLanguagesChanged";
   public static final String CONTINUITY_LOST = "continuityLost";
   public static final String ERROR = "error";
 }

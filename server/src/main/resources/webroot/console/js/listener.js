@@ -6,7 +6,10 @@ import { SequenceCheck } from "./sequence.js";
 import { showCaption } from "./captions.js";
 import { showDiagnostics } from "./diagnostics.js";
 import { initialCode } from "./session-code.js";
-import { languageName as displayName, preferredUiLanguage, setUiLanguage, t } from "./i18n.js";
+import { languageName as displayName, onUiLanguageChange, t } from "./i18n.js";
+import { startPageLanguage } from "./page-language.js";
+import { LanguagePicker } from "./picker.js";
+import { renderStatus } from "./status-line.js";
 
 const $ = (id) => document.getElementById(id);
 const DEFAULT_FORMAT = { codec: "pcm16", sampleRate: 16000, channels: 1 };
@@ -43,8 +46,10 @@ let lastFrameAt = 0; // performance.now() of the last audio frame
 let speakerPresent = true; // the speaker's connection is up (sessionJoined, speaker* messages)
 let formatProblem = null; // why this browser cannot play the stream heard, or null
 let statusText = ""; // the status line as setState last set it (without a note)
-// The page's language: the browser's, among the 19; loaded while the session is looked up.
-const uiReady = setUiLanguage(preferredUiLanguage()).catch(() => {});
+let fallback = false; // the status says the listener's language is not available
+// The page's language (remembered, or the browser's); loaded while the session is looked up.
+const uiReady = startPageLanguage().catch(() => {});
+const picker = new LanguagePicker($("language"));
 
 function languageName(code) {
   const l = supported.find((x) => x.code === code);
@@ -57,40 +62,20 @@ function capitalise(text) {
 
 // ---- status ---------------------------------------------------------------------------------
 
-const TONES = {
-  live: "ok",
-  paused: "warn",
-  speakerAway: "warn",
-  reconnecting: "warn",
-  connecting: "",
-  error: "bad",
-  unsupported: "bad",
-};
-
 function setState(state, text) {
   stats.state = state;
   statusText = text;
-  const el = $("status");
-  if (el.textContent !== text) el.textContent = text;
-  el.dataset.tone = TONES[state] || "";
-  el.dataset.state = state;
-  const playing = String(live !== null);
-  if ($("play").dataset.playing !== playing) {
-    const icon = document.createElement("span");
-    icon.setAttribute("aria-hidden", "true");
-    icon.textContent = playing === "true" ? "■" : "▶";
-    $("play").replaceChildren(icon, ` ${t(playing === "true" ? "play.stop" : "play.play")}`);
-    $("play").dataset.playing = playing;
-  }
-  $("play").disabled = state === "ended";
+  renderStatus($("status"), $("play"), { state, text, warn: state === "live" && fallback, playing: live !== null });
 }
 
 function liveText() {
   const target = $("language").value;
+  fallback = false;
   if (performance.now() - lastFrameAt > 1500) {
     return t("status.waitingAudio");
   }
   if (heard && heard !== target) {
+    fallback = true;
     return t("status.fallback", { target: languageName(target), heard: languageName(heard) });
   }
   return t("status.live", { language: languageName(target) });
@@ -146,7 +131,7 @@ function showSession(found) {
   $("join").hidden = true;
   $("session").hidden = false;
   $("session-code").textContent = found.sessionId;
-  fillLanguages();
+  picker.setSession(supported, found.sourceLanguage);
   $("language").value = browserLanguage(supported) || found.sourceLanguage;
   updateMeta();
   if (found.status === "ended") {
@@ -155,21 +140,6 @@ function showSession(found) {
     setState("idle", t(found.status === "paused" ? "status.pressPlayPaused" : "status.pressPlay"));
     $("play").focus();
   }
-}
-
-/** The language picker: every supported language, named in the page's language. */
-function fillLanguages() {
-  const select = $("language");
-  const chosen = select.value;
-  select.replaceChildren();
-  for (const l of supported) {
-    const option = document.createElement("option");
-    option.value = l.code;
-    const name = capitalise(languageName(l.code));
-    option.textContent = l.code === session.sourceLanguage ? t("session.original", { name }) : name;
-    select.append(option);
-  }
-  if (chosen) select.value = chosen;
 }
 
 function updateMeta() {
@@ -213,6 +183,7 @@ function stopPlaying(ended = false) {
   decoder = null;
   formatProblem = null;
   stats.connectionId = null;
+  picker.setLive(null); // not known while not connected
 }
 
 function onJoined(msg) {
@@ -224,6 +195,7 @@ function onJoined(msg) {
     msg.audioLanguage || (msg.streamAvailable === false ? msg.sourceLanguage : msg.targetLanguage);
   if (msg.audio) announced(hearing, msg.audio);
   speakerPresent = msg.speakerConnected !== false;
+  picker.setLive(msg.liveLanguages || null);
   showLive();
 }
 
@@ -298,6 +270,9 @@ function onMessage(msg, current) {
     case "languageSwitched":
       $("language").value = msg.targetLanguage;
       if (msg.audio && msg.audioLanguage) announced(msg.audioLanguage, msg.audio);
+      break;
+    case "liveLanguagesChanged":
+      picker.setLive(msg.liveLanguages);
       break;
     case "continuityLost":
       if (player) player.reset();
@@ -388,6 +363,19 @@ setInterval(() => {
   stats.underruns = player ? player.stats.underruns : 0;
   showDiagnostics(stats, player);
 }, 250);
+
+// The page's language changed: everything this page wrote with t() is written again.
+onUiLanguageChange(() => {
+  document.title = session ? t("page.sessionTitle", { code: session.sessionId }) : t("page.title");
+  if (!session) return;
+  picker.fill();
+  updateMeta();
+  $("play").dataset.playing = ""; // its label too
+  const again = { idle: session.status === "paused" ? "status.pressPlayPaused" : "status.pressPlay",
+    stopped: "status.stopped", connecting: "status.connecting", ended: stats.framesReceived ? "status.endedThanks" : "status.ended" };
+  if (["live", "paused", "speakerAway"].includes(stats.state)) showLive();
+  else setState(stats.state, again[stats.state] ? t(again[stats.state]) : statusText);
+});
 
 const code = initialCode();
 if (code) {

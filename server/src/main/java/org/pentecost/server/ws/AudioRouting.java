@@ -1,8 +1,10 @@
 package org.pentecost.server.ws;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.TreeSet;
 import org.pentecost.protocol.Messages;
 import org.pentecost.server.broadcast.AudioFormat;
 import org.pentecost.server.broadcast.AudioStream;
@@ -175,6 +177,7 @@ final class AudioRouting {
         member.send(started.copy());
       }
     }
+    announceLive(room);
   }
 
   /** A publisher's connection went away: its listeners hear silence, or the floor again. */
@@ -214,6 +217,7 @@ final class AudioRouting {
         member.send(stopped.copy());
       }
     }
+    announceLive(room);
   }
 
   /**
@@ -249,6 +253,23 @@ final class AudioRouting {
     AudioStream s = room.existingStream(c.audioLanguage);
     AudioFormat local = s == null ? null : s.format();
     return local != null ? local : remote.format(room.sessionId, c.audioLanguage);
+  }
+
+  /** The languages someone publishes in the room's session, here or on another node, sorted. */
+  List<String> liveLanguages(SessionRoom room) {
+    TreeSet<String> live = new TreeSet<>(room.publishedHere().keySet());
+    live.addAll(remote.languages(room.sessionId));
+    return List.copyOf(live);
+  }
+
+  /** Tells every listener of the room which languages are live now. */
+  private void announceLive(SessionRoom room) {
+    JsonObject changed =
+        WsMessages.of(Messages.LIVE_LANGUAGES_CHANGED)
+            .put("liveLanguages", new JsonArray(liveLanguages(room)));
+    for (Connection member : room.listeners()) {
+      member.send(changed.copy());
+    }
   }
 
   /** Someone publishes {@code language}, here or on another node. */

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -180,6 +181,7 @@ final class Membership {
           audio.listenerJoined(room, c, session.sourceLanguage(), a.lastSeq());
       JsonObject joined = messages.joined(c, session, speakerConnected(room), null);
       joined.put("streamAvailable", live).put("audioLanguage", c.audioLanguage);
+      joined.put("liveLanguages", new JsonArray(audio.liveLanguages(room)));
       AudioFormat format = audio.formatHeard(room, c);
       if (format != null) {
         joined.put("audio", format.toJson());

@@ -2,6 +2,7 @@ package org.pentecost.server.ws;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.pentecost.server.broadcast.AudioFormat;
 
@@ -35,6 +36,17 @@ final class RemoteStreams {
     synchronized (r) {
       Stream s = r.streams.get(language);
       return s == null ? null : s.format();
+    }
+  }
+
+  /** The languages other nodes publish in a session. */
+  Set<String> languages(String sessionId) {
+    Remote r = sessions.get(sessionId);
+    if (r == null) {
+      return Set.of();
+    }
+    synchronized (r) {
+      return Set.copyOf(r.streams.keySet());
     }
   }
 

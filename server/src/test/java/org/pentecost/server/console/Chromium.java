@@ -76,13 +76,18 @@ final class Chromium implements AutoCloseable {
 
   /** A fresh browser profile (its own sessionStorage) at phone size, microphone allowed. */
   BrowserContext context(String baseUrl) {
+    return context(baseUrl, "en-US");
+  }
+
+  /** The same, with the browser's language set to {@code locale} (e.g. "fr-FR", "ar"). */
+  BrowserContext context(String baseUrl, String locale) {
     BrowserContext context =
         browser.newContext(
             new Browser.NewContextOptions()
                 .setBaseURL(baseUrl)
                 .setViewportSize(WIDTH, HEIGHT)
                 .setDeviceScaleFactor(1)
-                .setLocale("en-US"));
+                .setLocale(locale));
     context.grantPermissions(List.of("microphone"), new BrowserContext.GrantPermissionsOptions());
     return context;
   }
