@@ -63,9 +63,13 @@ ensure_jar() {
 }
 
 # pin_cores: server_cpu=(taskset -c 0) and bench_cpu=(taskset -c 1) on 2+ cores, else empty.
+# SERVER_CORES (e.g. "0,1") gives the server those cores instead (the generator keeps core 1,
+# shared with the server then: a run that measures the server on every core of a 2-core machine).
 pin_cores() {
   server_cpu=(); bench_cpu=()
-  if [ "$(nproc)" -ge 2 ]; then server_cpu=(taskset -c 0); bench_cpu=(taskset -c 1); fi
+  if [ "$(nproc)" -ge 2 ]; then
+    server_cpu=(taskset -c "${SERVER_CORES:-0}"); bench_cpu=(taskset -c 1)
+  fi
 }
 
 # raise_nofile: every connection is a file descriptor; use the hard limit.

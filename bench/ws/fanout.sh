@@ -51,6 +51,7 @@
 # "serverMetrics": {...}, "fanout": <the generator's JSON line>}. Exit status 1 when a run gave no
 # result (a server that did not start, a generator that failed); loss alone is a result.
 #
+# SERVER_CORES ("0"): the cores the server runs on (bench/lib/server.sh pin_cores).
 # Settings (environment): SCENARIOS ("big10 big50 small search transports"), SESSIONS (20),
 # LISTENERS (500), SMALL_SESSIONS (200), SMALL_LISTENERS (10), RATES ("2 5 10 20 30 50"),
 # TRANSPORTS ("epoll nio io_uring"), FRAME_BYTES (160), WARMUP (10s), DURATION (20s), P99_MAX (50),
