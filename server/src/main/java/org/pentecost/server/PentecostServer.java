@@ -27,6 +27,7 @@ import org.pentecost.server.logging.CorrelationId;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.LocalRateLimiter;
 import org.pentecost.server.session.SessionService;
+import org.pentecost.server.session.Transcripts;
 import org.pentecost.server.tls.CertReloader;
 import org.pentecost.server.util.Version;
 import org.pentecost.server.ws.WsGateway;
@@ -45,6 +46,7 @@ public final class PentecostServer {
   private final Metrics metrics;
   private final Backends backends;
   private final SessionService sessions;
+  private final Transcripts transcripts;
   private final TokenVerifier tokens;
   private final WsGateway gateway;
 
@@ -90,6 +92,7 @@ public final class PentecostServer {
               clock,
               webhooks);
       backends.onLeaseLost(sessions.recovery());
+      this.transcripts = new Transcripts(sessions, backends.transcripts(), clock);
       this.tokens = JwtTokenVerifier.create(vertx, config.auth(), config.server().dataDir());
       this.gateway =
           new WsGateway(
@@ -102,7 +105,8 @@ public final class PentecostServer {
               backends.sessionLimiter(),
               metrics,
               backends.broker(),
-              routeDispatcher());
+              routeDispatcher(),
+              transcripts);
     } catch (RuntimeException e) {
       if (made != null) {
         made.close();
@@ -165,6 +169,7 @@ public final class PentecostServer {
             backends.type(),
             gateway::isStopping);
     api.withManagement(gateway.connections(), new BackendKeys(config.backend().keys()));
+    api.withTranscripts(transcripts);
     api.ops(
         new OpsRoutes(
             loops, new Readiness(() -> started, gateway::isStopping, sessions::ping), metrics));
@@ -226,6 +231,7 @@ public final class PentecostServer {
                             LOG.info("purged {} expired sessions", n);
                           }
                         })
+                    .compose(n -> transcripts.purgeExpired())
                     .onFailure(e -> LOG.warn("purging expired sessions failed: {}", e.toString())));
   }
 

@@ -43,6 +43,9 @@ public final class HttpApi {
   private OpsRoutes ops;
   private final ApiDocs docs;
 
+  /** The transcripts; null until {@link #withTranscripts}. */
+  private TranscriptRoutes transcripts;
+
   /** The management API; null until {@link #withManagement}. */
   private ManagementRoutes management;
 
@@ -84,6 +87,12 @@ public final class HttpApi {
     return this;
   }
 
+  /** Serves {@code /sessions/{id}/transcript(s)}. Call before the first {@link #router}. */
+  public HttpApi withTranscripts(org.pentecost.server.session.Transcripts list) {
+    this.transcripts = new TranscriptRoutes(list, tokens);
+    return this;
+  }
+
   /** A router for one event loop; call once per HTTP server instance. */
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
@@ -94,6 +103,9 @@ public final class HttpApi {
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes()));
     if (management != null) {
       management.mount(router); // before /sessions/:id, whose paths it extends
+    }
+    if (transcripts != null) {
+      transcripts.mount(router);
     }
     new SessionRoutes(sessions, tokens).mount(router);
     SystemRoutes system =

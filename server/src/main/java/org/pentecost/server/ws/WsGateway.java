@@ -23,6 +23,7 @@ import org.pentecost.server.ratelimit.LocalRateLimiter;
 import org.pentecost.server.ratelimit.RateLimiter;
 import org.pentecost.server.session.ListenerCountStore;
 import org.pentecost.server.session.SessionService;
+import org.pentecost.server.session.Transcripts;
 import org.pentecost.server.util.Cidr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +68,8 @@ public final class WsGateway {
       RateLimiter shared,
       Metrics metrics,
       Broker broker,
-      RouteDispatcher backendRoutes) {
+      RouteDispatcher backendRoutes,
+      Transcripts transcripts) {
     this.vertx = vertx;
     this.routes =
         new RouteIntegration(backendRoutes, () -> stopping, config.backend().breakerOpenFor());
@@ -130,7 +132,8 @@ public final class WsGateway {
             vertx,
             config.connections().refreshOverlap());
     this.log = new ConnectionLog(metrics.registry(), registry);
-    this.router = new ActionRouter(sessions, counts, joins, registry, audio, outbound, routes);
+    this.router =
+        new ActionRouter(sessions, counts, joins, registry, audio, outbound, routes, transcripts);
     sessions.recovery().attach(new LiveRooms(registry, events));
     this.timers =
         new LifecycleTimers(

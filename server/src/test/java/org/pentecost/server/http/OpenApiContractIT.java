@@ -112,6 +112,25 @@ class OpenApiContractIT extends SharedNode {
   }
 
   @Test
+  void transcripts() {
+    String id = server.createSession(alice, "en");
+    String base = "/sessions/" + id + "/transcript?language=en";
+    for (String format : new String[] {"", "&format=txt", "&format=vtt", "&format=srt"}) {
+      assertThat(call("getTranscript", "GET", base + format, alice, null).status()).isEqualTo(200);
+    }
+    call("getTranscript", "GET", base + "&format=pdf", alice, null);
+    call("getTranscript", "GET", "/sessions/" + id + "/transcript?language=xx", alice, null);
+    call("getTranscript", "GET", base, null, null);
+    call("getTranscript", "GET", base, bob, null);
+    call("getTranscript", "GET", "/sessions/no-such-code-1/transcript?language=en", alice, null);
+    String list = "/sessions/" + id + "/transcripts";
+    assertThat(call("listTranscripts", "GET", list, alice, null).status()).isEqualTo(200);
+    call("listTranscripts", "GET", list, null, null);
+    call("listTranscripts", "GET", list, bob, null);
+    call("listTranscripts", "GET", "/sessions/no-such-code-1/transcripts", alice, null);
+  }
+
+  @Test
   void creationsBeyondTheHourlyLimitAre429() {
     String carol = server.token("carol");
     Response r;
