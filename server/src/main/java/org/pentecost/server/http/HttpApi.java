@@ -108,6 +108,7 @@ public final class HttpApi {
       transcripts.mount(router);
     }
     new SessionRoutes(sessions, tokens).mount(router);
+    new ShareRoutes(config.server().publicUrl(), config.server().host()).mount(router);
     SystemRoutes system =
         new SystemRoutes(sessions, version, nodeId, storeType, draining, config.profile());
     system.mount(router);

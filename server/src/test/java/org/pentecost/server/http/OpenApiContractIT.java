@@ -128,6 +128,7 @@ class OpenApiContractIT extends SharedNode {
     call("listTranscripts", "GET", list, null, null);
     call("listTranscripts", "GET", list, bob, null);
     call("listTranscripts", "GET", "/sessions/no-such-code-1/transcripts", alice, null);
+    assertThat(call("getShareAddresses", "GET", "/share", null, null).status()).isEqualTo(200);
   }
 
   @Test
