@@ -242,6 +242,23 @@ class OpenApiContractIT extends SharedNode {
       call("headConsoleAsset", "HEAD", asset, null, null);
     }
     call("getConsoleAsset", "GET", "/console/js/nothing-here.js", null, null);
+    call("getConsoleAsset", "GET", "/console/icons/icon-192.png", null, null);
+    call("getConsoleAsset", "GET", "/console/icons/icon.svg", null, null);
+    Response manifest = call("getWebAppManifest", "GET", "/manifest.webmanifest", null, null);
+    assertThat(manifest.status()).isEqualTo(200);
+    Response same =
+        server.send(
+            "GET",
+            "/manifest.webmanifest",
+            null,
+            null,
+            Map.of("If-None-Match", manifest.header("ETag")));
+    assertThat(api.check("getWebAppManifest", same).status()).isEqualTo(304);
+    call("headWebAppManifest", "HEAD", "/manifest.webmanifest", null, null);
+    Response page = call("getSpeakPage", "GET", "/speak", null, null);
+    Response samePage =
+        server.send("GET", "/speak", null, null, Map.of("If-None-Match", page.header("ETag")));
+    assertThat(api.check("getSpeakPage", samePage).status()).isEqualTo(304);
   }
 
   @Test
