@@ -43,6 +43,9 @@ public final class HttpApi {
   private OpsRoutes ops;
   private final ApiDocs docs;
 
+  /** The summaries; null until {@link #withSummaries}. */
+  private SummaryRoutes summaries;
+
   /** The transcripts; null until {@link #withTranscripts}. */
   private TranscriptRoutes transcripts;
 
@@ -93,6 +96,12 @@ public final class HttpApi {
     return this;
   }
 
+  /** Serves {@code /sessions/{id}/summary}. Call before the first {@link #router}. */
+  public HttpApi withSummaries(org.pentecost.server.session.Summaries list) {
+    this.summaries = new SummaryRoutes(list, tokens);
+    return this;
+  }
+
   /** A router for one event loop; call once per HTTP server instance. */
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
@@ -106,6 +115,9 @@ public final class HttpApi {
     }
     if (transcripts != null) {
       transcripts.mount(router);
+    }
+    if (summaries != null) {
+      summaries.mount(router);
     }
     new SessionRoutes(sessions, tokens).mount(router);
     new ShareRoutes(config.server().publicUrl(), config.server().host()).mount(router);

@@ -77,6 +77,11 @@ public final class RedisKeys {
     return prefix + "transcript:{" + sessionId + "}:" + createdAt;
   }
 
+  /** Hash of a session record's summary: listener time, peaks, audio published (by field). */
+  public String summary(String sessionId, long createdAt) {
+    return prefix + "summary:{" + sessionId + "}:" + createdAt;
+  }
+
   /** Pub/sub channel of the events between nodes (streams, speakers, session status). */
   public String events() {
     return prefix + "events";

@@ -129,6 +129,11 @@ class OpenApiContractIT extends SharedNode {
     call("listTranscripts", "GET", list, bob, null);
     call("listTranscripts", "GET", "/sessions/no-such-code-1/transcripts", alice, null);
     assertThat(call("getShareAddresses", "GET", "/share", null, null).status()).isEqualTo(200);
+    String summary = "/sessions/" + id + "/summary";
+    assertThat(call("getSessionSummary", "GET", summary, alice, null).status()).isEqualTo(200);
+    call("getSessionSummary", "GET", summary, null, null);
+    call("getSessionSummary", "GET", summary, bob, null);
+    call("getSessionSummary", "GET", "/sessions/no-such-code-1/summary", alice, null);
   }
 
   @Test

@@ -47,6 +47,7 @@ class OpenApiRoutesTest {
     return new HttpApi(config, null, null, null, "test", "node-1", "embedded", () -> false)
         .withManagement(null, null)
         .withTranscripts(null)
+        .withSummaries(null)
         .ops(new OpsRoutes(null, null, null));
   }
 
