@@ -18,17 +18,23 @@ import org.pentecost.server.redis.RedisKeys;
 import org.pentecost.server.session.ListenerCountStore;
 import org.pentecost.server.session.RecordsRestored;
 import org.pentecost.server.session.SessionStore;
+import org.pentecost.server.session.SummaryStore;
+import org.pentecost.server.session.TranscriptStore;
 import org.pentecost.server.store.EmbeddedSessionStore;
 import org.pentecost.server.store.MemoryListenerCountStore;
+import org.pentecost.server.store.MemorySummaryStore;
+import org.pentecost.server.store.MemoryTranscriptStore;
 import org.pentecost.server.store.RedisListenerCountStore;
 import org.pentecost.server.store.RedisSessionStore;
+import org.pentecost.server.store.RedisSummaryStore;
+import org.pentecost.server.store.RedisTranscriptStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The shared state a node runs on, chosen by {@code store.type} in this one place: {@code embedded}
- * (sessions in the data directory, counts and limits in memory; one node) or {@code redis}
- * (sessions, counts and the session-creation limit in Redis; any number of nodes).
+ * (sessions in the data directory; counts, limits, transcripts and summaries in memory; one node)
+ * or {@code redis} (sessions, counts and the session-creation limit in Redis; any number of nodes).
  */
 final class Backends {
   private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
@@ -40,16 +46,22 @@ final class Backends {
   private final RedisCommands redis; // null when embedded
   private final RedisListenerCountStore redisCounts; // null when embedded
   private final Broker broker;
+  private final TranscriptStore transcripts;
+  private final SummaryStore summaries;
 
   private Backends(
       String type,
       SessionStore sessions,
       ListenerCountStore counts,
+      TranscriptStore transcripts,
+      SummaryStore summaries,
       RateLimiter sessionLimiter,
       RedisCommands redis,
       RedisListenerCountStore redisCounts,
       Broker broker) {
     this.broker = broker;
+    this.transcripts = transcripts;
+    this.summaries = summaries;
     this.type = type;
     this.sessions = sessions;
     this.counts = counts;
@@ -77,6 +89,8 @@ final class Backends {
           "embedded",
           EmbeddedSessionStore.open(vertx, config.server().dataDir(), clock, store.recover()),
           new MemoryListenerCountStore(),
+          new MemoryTranscriptStore(),
+          new MemorySummaryStore(),
           localLimiter,
           null,
           null,
@@ -100,6 +114,8 @@ final class Backends {
         "redis",
         new RedisSessionStore(redis, keys, clock),
         counts,
+        new RedisTranscriptStore(redis, keys),
+        new RedisSummaryStore(redis, keys),
         new RedisRateLimiter(redis, keys, metrics),
         redis,
         counts,
@@ -123,6 +139,16 @@ final class Backends {
 
   ListenerCountStore counts() {
     return counts;
+  }
+
+  /** Transcripts: in memory when embedded, in Redis with Redis. */
+  TranscriptStore transcripts() {
+    return transcripts;
+  }
+
+  /** Summaries: in memory when embedded, in Redis with Redis. */
+  SummaryStore summaries() {
+    return summaries;
   }
 
   /** Audio and events between nodes: in-process when embedded, Redis pub/sub with Redis. */

@@ -26,7 +26,11 @@ import org.pentecost.server.http.OpsRoutes;
 import org.pentecost.server.logging.CorrelationId;
 import org.pentecost.server.metrics.Metrics;
 import org.pentecost.server.ratelimit.LocalRateLimiter;
+import org.pentecost.server.session.AudienceTracker;
 import org.pentecost.server.session.SessionService;
+import org.pentecost.server.session.SessionStatus;
+import org.pentecost.server.session.Summaries;
+import org.pentecost.server.session.Transcripts;
 import org.pentecost.server.tls.CertReloader;
 import org.pentecost.server.util.Version;
 import org.pentecost.server.ws.WsGateway;
@@ -40,11 +44,17 @@ import org.slf4j.LoggerFactory;
 public final class PentecostServer {
   private static final Logger LOG = LoggerFactory.getLogger(PentecostServer.class);
 
+  /** How often listener time and stream states are reported to the summaries. */
+  private static final long SUMMARY_EVERY_MS = 10_000;
+
   private final PentecostConfig config;
   private final Vertx vertx;
   private final Metrics metrics;
   private final Backends backends;
   private final SessionService sessions;
+  private final Transcripts transcripts;
+  private final Summaries summaries;
+  private final AudienceTracker audience;
   private final TokenVerifier tokens;
   private final WsGateway gateway;
 
@@ -90,19 +100,25 @@ public final class PentecostServer {
               clock,
               webhooks);
       backends.onLeaseLost(sessions.recovery());
+      this.transcripts = new Transcripts(sessions, backends.transcripts(), clock);
+      this.summaries = new Summaries(sessions, backends.summaries(), clock);
+      this.audience = new AudienceTracker(sessions.listenerCounts(), summaries, clock);
+      // before the gateway's own: the end's last figures, while its streams are still here
+      sessions.onStatusChange(this::lastFigures);
       this.tokens = JwtTokenVerifier.create(vertx, config.auth(), config.server().dataDir());
       this.gateway =
           new WsGateway(
               vertx,
               config,
               sessions,
-              sessions.listenerCounts(),
+              audience,
               tokens,
               limiter,
               backends.sessionLimiter(),
               metrics,
               backends.broker(),
-              routeDispatcher());
+              routeDispatcher(),
+              transcripts);
     } catch (RuntimeException e) {
       if (made != null) {
         made.close();
@@ -136,6 +152,7 @@ public final class PentecostServer {
         .map(
             v -> {
               server.schedulePurge();
+              server.scheduleSummaries();
               server.gateway.start();
               server.started = true;
               LOG.info(
@@ -165,6 +182,8 @@ public final class PentecostServer {
             backends.type(),
             gateway::isStopping);
     api.withManagement(gateway.connections(), new BackendKeys(config.backend().keys()));
+    api.withTranscripts(transcripts);
+    api.withSummaries(summaries);
     api.ops(
         new OpsRoutes(
             loops, new Readiness(() -> started, gateway::isStopping, sessions::ping), metrics));
@@ -212,6 +231,23 @@ public final class PentecostServer {
         .mapEmpty();
   }
 
+  /** When a session ends: its streams' last figures for the summary, before they go. */
+  private void lastFigures(org.pentecost.server.session.Session s) {
+    if (s.status() == SessionStatus.ENDED && gateway != null) {
+      gateway.reportPublished(summaries, s.id());
+    }
+  }
+
+  /** Every few seconds: this node's listener time and streams, for the speakers' summaries. */
+  private void scheduleSummaries() {
+    vertx.setPeriodic(
+        SUMMARY_EVERY_MS,
+        t -> {
+          audience.flush();
+          gateway.reportPublished(summaries, null);
+        });
+  }
+
   private void schedulePurge() {
     long every = Math.max(1000, config.sessions().purgeInterval().toMillis());
     purgeTimer =
@@ -226,6 +262,8 @@ public final class PentecostServer {
                             LOG.info("purged {} expired sessions", n);
                           }
                         })
+                    .compose(n -> transcripts.purgeExpired())
+                    .compose(n -> summaries.purgeExpired())
                     .onFailure(e -> LOG.warn("purging expired sessions failed: {}", e.toString())));
   }
 

@@ -4,11 +4,42 @@ import qrcode from "../vendor/qrcode.js";
 
 const $ = (id) => document.getElementById(id);
 
-/** Shows the link that joins this session, and its QR code. */
-export function showJoinLink(sessionId) {
-  const link = `${location.origin}/listen/${encodeURIComponent(sessionId)}`;
+/** A loopback host: an address no phone can reach. */
+export function isLoopback(hostname) {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127\./.test(h);
+}
+
+/**
+ * The base address listeners open: the server's configured public URL, else this page's own
+ * address unless it is a loopback one, else the server's LAN address; null when none will do.
+ */
+export async function joinBase() {
+  let share = { publicUrl: null, lanUrl: null };
+  try {
+    const r = await fetch("/share", { cache: "no-store" });
+    if (r.ok) share = await r.json();
+  } catch (e) {
+    // the server is unreachable: this page's own address is all there is
+  }
+  if (share.publicUrl) return share.publicUrl;
+  if (!isLoopback(location.hostname)) return location.origin;
+  return share.lanUrl || null;
+}
+
+/** Shows the link that joins this session, and its QR code; says so when phones cannot reach it. */
+export async function showJoinLink(sessionId) {
+  const base = await joinBase();
+  const note = $("share-note");
+  const link = `${base || location.origin}/listen/${encodeURIComponent(sessionId)}`;
   $("join-link").href = link;
   $("join-link").textContent = link;
+  note.hidden = base !== null;
+  note.textContent = base
+    ? ""
+    : "Phones cannot reach this address: this page was opened as localhost and the server knows " +
+      "no network address of its own. Set server.publicUrl, or open this page at the computer's " +
+      "network address.";
   drawQr(link);
 }
 

@@ -5,6 +5,8 @@ import { WIRE_RATE } from "./microphone.js";
 import { Transmitter } from "./transmitter.js";
 import { copyJoinLink, showJoinLink } from "./share.js";
 import { showAudience } from "./audience.js";
+import { renderMine } from "./mine.js";
+import { hideSummary, showSummary } from "./summary.js";
 
 const $ = (id) => document.getElementById(id);
 // The token lives in this tab only: never in the URL, never in localStorage, never logged.
@@ -78,7 +80,7 @@ async function signIn(candidate) {
     $("who").textContent = user ? `Signed in as ${user}.` : "Signed in.";
     stats.state = "signedIn";
     show("home");
-    renderMine(mine);
+    renderMine(mine, { open: openSession, languageName });
   } catch (e) {
     sessionStorage.removeItem(TOKEN_KEY);
     token = null;
@@ -116,36 +118,9 @@ function fillLanguages() {
 
 async function reloadMine() {
   try {
-    renderMine(await api("/sessions", { token }));
+    renderMine(await api("/sessions", { token }), { open: openSession, languageName });
   } catch (e) {
     handleApiError(e, $("create-error"));
-  }
-}
-
-function renderMine(list) {
-  const ul = $("mine");
-  ul.replaceChildren();
-  $("mine-empty").hidden = list.length > 0;
-  for (const s of list) {
-    const li = document.createElement("li");
-    const info = document.createElement("div");
-    const id = document.createElement("span");
-    id.className = "sid";
-    id.textContent = s.sessionId;
-    const meta = document.createElement("small");
-    const created = new Date(s.createdAt).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
-    meta.textContent = `${languageName(s.sourceLanguage)} · ${s.status} · ${s.listenerCount} listening · ${created}`;
-    info.append(id, meta);
-    li.append(info);
-    if (s.status !== "ended") {
-      const open = document.createElement("button");
-      open.type = "button";
-      open.textContent = "Open";
-      open.setAttribute("aria-label", `Open ${s.sessionId}`);
-      open.addEventListener("click", () => openSession(s));
-      li.append(open);
-    }
-    ul.append(li);
   }
 }
 
@@ -187,6 +162,8 @@ function openSession(s) {
   show("live");
   $("live-code").textContent = s.sessionId;
   $("live-meta").textContent = `Spoken in ${languageName(s.sourceLanguage)} · ${s.qualityTier}`;
+  if (s.status === "ended") return ended();
+  hideSummary();
   showJoinLink(s.sessionId);
   setCounts(s.listenerCount, s.listenersByLanguage);
   updateStatus();
@@ -318,6 +295,7 @@ function ended() {
   if (session) session.status = "ended";
   updateStatus();
   setState("ended", "The session has ended. Listeners were told and disconnected.");
+  if (session) showSummary(session, token, languageName);
 }
 
 /** The current WebSocket if audio may be sent now, else null. */

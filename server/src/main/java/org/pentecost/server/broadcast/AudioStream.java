@@ -165,6 +165,11 @@ public final class AudioStream {
   }
 
   /** The format while someone publishes, else null. */
+  /** The stream's newest sequence number: how many frames it has carried (0: none yet). */
+  public synchronized long lastSeq() {
+    return seq;
+  }
+
   public synchronized AudioFormat format() {
     return publisher == null ? null : format;
   }

@@ -131,7 +131,7 @@ final class ServeCommand implements Callable<Integer> {
   private static void printBanner(PentecostConfig config, PentecostServer server) {
     boolean tls = server.isTls();
     String base = (tls ? "https" : "http") + "://localhost:" + server.port();
-    String lan = Banner.lanAddress(config.server().host());
+    String lan = org.pentecost.server.util.LanAddress.of(config.server().host());
     String near = lan == null ? base : (tls ? "https" : "http") + "://" + lan + ":" + server.port();
     String ws = (tls ? "wss" : "ws") + near.substring(near.indexOf(':'));
     String ops =

@@ -98,6 +98,31 @@ public final class ConfigLoader {
     return config;
   }
 
+  /** {@code server.publicUrl}: empty, or an absolute http(s) URL with a host, no query. */
+  private static void publicUrl(String url) {
+    if (url.isBlank()) {
+      return;
+    }
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      uri = null;
+    }
+    if (uri == null
+        || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null
+        || uri.getRawUserInfo() != null) {
+      throw new ConfigException(
+          "server.publicUrl must be an absolute http or https URL such as"
+              + " https://pentecost.example.org (no query, fragment or user), not '"
+              + url
+              + "'");
+    }
+  }
+
   private static void validate(PentecostConfig config, Set<String> explicit) {
     var auth = config.auth();
     if (!List.of("auto", "nio", "epoll", "io_uring").contains(config.server().transport())) {
@@ -131,6 +156,7 @@ public final class ConfigLoader {
       throw new ConfigException(
           "server.adminPort must be between 1 and 65535 and differ from server.port (0: off)");
     }
+    publicUrl(config.server().publicUrl());
     var tls = config.server().tls();
     if (tls.certFile().isBlank() != tls.keyFile().isBlank()) {
       throw new ConfigException("server.tls.certFile and server.tls.keyFile go together");

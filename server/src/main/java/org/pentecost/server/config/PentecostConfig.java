@@ -45,7 +45,8 @@ public record PentecostConfig(
       int adminPort,
       String adminHost,
       Duration maxEventLoopStall,
-      Tls tls) {
+      Tls tls,
+      String publicUrl) {
 
     /** Whether {@code /metrics} and the probes have a port of their own. */
     public boolean hasAdminPort() {

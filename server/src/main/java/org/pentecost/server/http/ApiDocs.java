@@ -21,7 +21,11 @@ import org.pentecost.server.util.Json;
 public final class ApiDocs {
   /** The document's files on the classpath; the first holds {@code openapi} and {@code info}. */
   public static final List<String> PARTS =
-      List.of("openapi/openapi.yaml", "openapi/system.yaml", "openapi/components.yaml");
+      List.of(
+          "openapi/openapi.yaml",
+          "openapi/system.yaml",
+          "openapi/history.yaml",
+          "openapi/components.yaml");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

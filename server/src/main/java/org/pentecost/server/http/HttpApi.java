@@ -43,6 +43,12 @@ public final class HttpApi {
   private OpsRoutes ops;
   private final ApiDocs docs;
 
+  /** The summaries; null until {@link #withSummaries}. */
+  private SummaryRoutes summaries;
+
+  /** The transcripts; null until {@link #withTranscripts}. */
+  private TranscriptRoutes transcripts;
+
   /** The management API; null until {@link #withManagement}. */
   private ManagementRoutes management;
 
@@ -84,6 +90,18 @@ public final class HttpApi {
     return this;
   }
 
+  /** Serves {@code /sessions/{id}/transcript(s)}. Call before the first {@link #router}. */
+  public HttpApi withTranscripts(org.pentecost.server.session.Transcripts list) {
+    this.transcripts = new TranscriptRoutes(list, tokens);
+    return this;
+  }
+
+  /** Serves {@code /sessions/{id}/summary}. Call before the first {@link #router}. */
+  public HttpApi withSummaries(org.pentecost.server.session.Summaries list) {
+    this.summaries = new SummaryRoutes(list, tokens);
+    return this;
+  }
+
   /** A router for one event loop; call once per HTTP server instance. */
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
@@ -95,7 +113,14 @@ public final class HttpApi {
     if (management != null) {
       management.mount(router); // before /sessions/:id, whose paths it extends
     }
+    if (transcripts != null) {
+      transcripts.mount(router);
+    }
+    if (summaries != null) {
+      summaries.mount(router);
+    }
     new SessionRoutes(sessions, tokens).mount(router);
+    new ShareRoutes(config.server().publicUrl(), config.server().host()).mount(router);
     SystemRoutes system =
         new SystemRoutes(sessions, version, nodeId, storeType, draining, config.profile());
     system.mount(router);

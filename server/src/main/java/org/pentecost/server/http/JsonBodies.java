@@ -82,4 +82,16 @@ final class JsonBodies {
     }
     return value.textValue();
   }
+
+  /** A boolean field, or null when absent; any other type is a 400 naming the field. */
+  static Boolean bool(ObjectNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null) {
+      return null;
+    }
+    if (!value.isBoolean()) {
+      throw new ApiException(ErrorCode.INVALID_REQUEST, "'" + field + "' must be true or false");
+    }
+    return value.booleanValue();
+  }
 }

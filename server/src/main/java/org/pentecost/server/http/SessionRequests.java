@@ -17,14 +17,17 @@ import org.pentecost.server.session.SessionStatus;
  */
 final class SessionRequests {
   static final Set<String> CREATE_FIELDS =
-      new LinkedHashSet<>(List.of("sourceLanguage", "qualityTier"));
+      new LinkedHashSet<>(List.of("sourceLanguage", "qualityTier", "transcriptPublic"));
   static final Set<String> PATCH_FIELDS =
-      new LinkedHashSet<>(List.of("status", "sourceLanguage", "qualityTier"));
+      new LinkedHashSet<>(List.of("status", "sourceLanguage", "qualityTier", "transcriptPublic"));
 
   private SessionRequests() {}
 
-  /** What {@code POST /sessions} asks for; {@code qualityTier} defaults to standard. */
-  record Create(String sourceLanguage, QualityTier qualityTier) {}
+  /**
+   * What {@code POST /sessions} asks for; {@code qualityTier} defaults to standard, {@code
+   * transcriptPublic} to false.
+   */
+  record Create(String sourceLanguage, QualityTier qualityTier, boolean transcriptPublic) {}
 
   static Create create(byte[] body) {
     ObjectNode fields = JsonBodies.object(body, CREATE_FIELDS);
@@ -33,7 +36,10 @@ final class SessionRequests {
       throw new ApiException(ErrorCode.INVALID_REQUEST, "'sourceLanguage' is required");
     }
     String tierText = JsonBodies.string(fields, "qualityTier");
-    return new Create(language, tierText == null ? QualityTier.STANDARD : tier(tierText));
+    return new Create(
+        language,
+        tierText == null ? QualityTier.STANDARD : tier(tierText),
+        Boolean.TRUE.equals(JsonBodies.bool(fields, "transcriptPublic")));
   }
 
   /** What {@code PATCH /sessions/{id}} asks for; may be empty (the service refuses that). */
@@ -52,7 +58,8 @@ final class SessionRequests {
     return new SessionPatch(
         status,
         JsonBodies.string(fields, "sourceLanguage"),
-        tierText == null ? null : tier(tierText));
+        tierText == null ? null : tier(tierText),
+        JsonBodies.bool(fields, "transcriptPublic"));
   }
 
   private static QualityTier tier(String text) {

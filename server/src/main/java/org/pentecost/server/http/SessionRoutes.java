@@ -35,7 +35,8 @@ final class SessionRoutes {
   private Future<?> create(RoutingContext ctx, Principal speaker) {
     SessionRequests.Create request = SessionRequests.create(JsonBodies.bytes(ctx));
     return sessions
-        .create(speaker, request.sourceLanguage(), request.qualityTier())
+        .create(
+            speaker, request.sourceLanguage(), request.qualityTier(), request.transcriptPublic())
         .onSuccess(
             view -> {
               ctx.response().putHeader("Location", "/sessions/" + view.sessionId());

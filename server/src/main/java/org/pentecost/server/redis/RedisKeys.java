@@ -67,6 +67,21 @@ public final class RedisKeys {
     return prefix + "audio:{" + sessionId + "}:" + language;
   }
 
+  /** List of the JSON lines of one language's transcript of a session record. */
+  public String transcript(String sessionId, long createdAt, String language) {
+    return prefix + "transcript:{" + sessionId + "}:" + createdAt + ":" + language;
+  }
+
+  /** Hash language → characters kept in the transcripts of a session record. */
+  public String transcriptSizes(String sessionId, long createdAt) {
+    return prefix + "transcript:{" + sessionId + "}:" + createdAt;
+  }
+
+  /** Hash of a session record's summary: listener time, peaks, audio published (by field). */
+  public String summary(String sessionId, long createdAt) {
+    return prefix + "summary:{" + sessionId + "}:" + createdAt;
+  }
+
   /** Pub/sub channel of the events between nodes (streams, speakers, session status). */
   public String events() {
     return prefix + "events";

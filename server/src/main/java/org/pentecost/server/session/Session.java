@@ -5,7 +5,8 @@ package org.pentecost.server.session;
  * grows by one with every stored change; stores use it for compare-and-set.
  *
  * <p>Listener counts are not part of the stored record: they live in the {@code
- * ListenerCountStore}, which changes far more often.
+ * ListenerCountStore}, which changes far more often. {@code transcriptPublic}: anyone may read the
+ * session's transcripts, not only its speaker (false in records stored before the field existed).
  */
 public record Session(
     String id,
@@ -16,7 +17,8 @@ public record Session(
     long createdAt,
     long updatedAt,
     long expiresAt,
-    long version) {
+    long version,
+    boolean transcriptPublic) {
 
   /** True once {@code now} has reached {@link #expiresAt()}. */
   public boolean isExpired(long now) {
@@ -33,9 +35,19 @@ public record Session(
         && createdAt == other.createdAt;
   }
 
-  /** The next version of this session with the given fields changed. */
+  /** The next version of this session with the given fields changed, the rest as they are. */
   public Session next(
       SessionStatus newStatus, String newSourceLanguage, QualityTier newQualityTier, long now) {
+    return next(newStatus, newSourceLanguage, newQualityTier, transcriptPublic, now);
+  }
+
+  /** The next version of this session with the given fields changed. */
+  public Session next(
+      SessionStatus newStatus,
+      String newSourceLanguage,
+      QualityTier newQualityTier,
+      boolean newTranscriptPublic,
+      long now) {
     return new Session(
         id,
         speakerUserId,
@@ -45,6 +57,7 @@ public record Session(
         createdAt,
         now,
         expiresAt,
-        version + 1);
+        version + 1,
+        newTranscriptPublic);
   }
 }

@@ -4,7 +4,11 @@ import org.pentecost.protocol.ErrorCode;
 import org.pentecost.server.error.ApiException;
 
 /** The fields a PATCH may change; null leaves a field as it is. Values are already validated. */
-public record SessionPatch(SessionStatus status, String sourceLanguage, QualityTier qualityTier) {
+public record SessionPatch(
+    SessionStatus status,
+    String sourceLanguage,
+    QualityTier qualityTier,
+    Boolean transcriptPublic) {
 
   /**
    * The session's next state at {@code now} with {@code language} (the canonical form of the
@@ -13,7 +17,23 @@ public record SessionPatch(SessionStatus status, String sourceLanguage, QualityT
    */
   Session applyTo(Session current, String language, long now) {
     if (current.status() == SessionStatus.ENDED) {
-      throw new ApiException(ErrorCode.INVALID_TRANSITION, "the session has ended");
+      // after the end, only who may read the transcripts can change
+      boolean onlyTranscript =
+          (status == null || status == SessionStatus.ENDED)
+              && sourceLanguage == null
+              && qualityTier == null
+              && transcriptPublic != null;
+      if (!onlyTranscript) {
+        throw new ApiException(ErrorCode.INVALID_TRANSITION, "the session has ended");
+      }
+      return transcriptPublic == current.transcriptPublic()
+          ? current
+          : current.next(
+              current.status(),
+              current.sourceLanguage(),
+              current.qualityTier(),
+              transcriptPublic,
+              now);
     }
     SessionStatus next = status == null ? current.status() : status;
     if (next != current.status() && !current.status().canMoveTo(next)) {
@@ -23,15 +43,20 @@ public record SessionPatch(SessionStatus status, String sourceLanguage, QualityT
     }
     String lang = language == null ? current.sourceLanguage() : language;
     QualityTier tier = qualityTier == null ? current.qualityTier() : qualityTier;
+    boolean open = transcriptPublic == null ? current.transcriptPublic() : transcriptPublic;
     if (next == current.status()
         && lang.equals(current.sourceLanguage())
-        && tier == current.qualityTier()) {
+        && tier == current.qualityTier()
+        && open == current.transcriptPublic()) {
       return current;
     }
-    return current.next(next, lang, tier, now);
+    return current.next(next, lang, tier, open, now);
   }
 
   public boolean isEmpty() {
-    return status == null && sourceLanguage == null && qualityTier == null;
+    return status == null
+        && sourceLanguage == null
+        && qualityTier == null
+        && transcriptPublic == null;
   }
 }

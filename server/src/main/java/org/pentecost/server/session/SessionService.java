@@ -111,7 +111,8 @@ public final class SessionService {
     statusListeners.add(listener);
   }
 
-  public Future<SessionView> create(Principal speaker, String sourceLanguage, QualityTier tier) {
+  public Future<SessionView> create(
+      Principal speaker, String sourceLanguage, QualityTier tier, boolean transcriptPublic) {
     String language = requireLanguage(sourceLanguage);
     return limiter
         .tryAcquire(createLimit, speaker.userId())
@@ -125,7 +126,7 @@ public final class SessionService {
                     decision.retryAfter());
               }
               long now = clock.millis();
-              return insert(speaker.userId(), language, tier, now, 1);
+              return insert(speaker.userId(), language, tier, transcriptPublic, now, 1);
             })
         .map(
             session -> {
@@ -136,7 +137,7 @@ public final class SessionService {
   }
 
   private Future<Session> insert(
-      String userId, String language, QualityTier tier, long now, int attempt) {
+      String userId, String language, QualityTier tier, boolean open, long now, int attempt) {
     Session session =
         new Session(
             ids.next(),
@@ -147,7 +148,8 @@ public final class SessionService {
             now,
             now,
             now + ttl.toMillis(),
-            1);
+            1,
+            open);
     return call("create", () -> store.create(session))
         .compose(
             created -> {
@@ -158,7 +160,7 @@ public final class SessionService {
                 throw new ApiException(
                     ErrorCode.SERVICE_UNAVAILABLE, "no free session code; try again");
               }
-              return insert(userId, language, tier, now, attempt + 1);
+              return insert(userId, language, tier, open, now, attempt + 1);
             });
   }
 
@@ -190,7 +192,7 @@ public final class SessionService {
       return Future.failedFuture(
           new ApiException(
               ErrorCode.INVALID_REQUEST,
-              "nothing to change: give status, sourceLanguage or qualityTier"));
+              "nothing to change: give status, sourceLanguage, qualityTier or transcriptPublic"));
     }
     String language =
         patch.sourceLanguage() == null ? null : requireLanguage(patch.sourceLanguage());
@@ -225,6 +227,7 @@ public final class SessionService {
                       SessionStatus.ENDED,
                       known.sourceLanguage(),
                       known.qualityTier(),
+                      known.transcriptPublic(),
                       clock.millis());
               return call("create", () -> store.create(ended))
                   .otherwise(false)
@@ -258,7 +261,7 @@ public final class SessionService {
               if (s.status() == SessionStatus.ENDED) {
                 return Future.succeededFuture();
               }
-              SessionPatch patch = new SessionPatch(SessionStatus.ENDED, null, null);
+              SessionPatch patch = new SessionPatch(SessionStatus.ENDED, null, null, null);
               return change(caller, typedId, patch, null, 1, reason).mapEmpty();
             });
   }

@@ -15,7 +15,8 @@ public record SessionView(
     Map<String, Integer> listenersByLanguage,
     long createdAt,
     long updatedAt,
-    long expiresAt) {
+    long expiresAt,
+    boolean transcriptPublic) {
 
   public static SessionView of(Session s, Map<String, Integer> counts) {
     int total = counts.values().stream().mapToInt(Integer::intValue).sum();
@@ -28,6 +29,7 @@ public record SessionView(
         Map.copyOf(counts),
         s.createdAt(),
         s.updatedAt(),
-        s.expiresAt());
+        s.expiresAt(),
+        s.transcriptPublic());
   }
 }

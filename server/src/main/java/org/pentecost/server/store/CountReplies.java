@@ -53,7 +53,7 @@ final class CountReplies {
   }
 
   /** A hash reply as RESP3 (a map) or RESP2 (a flat array of fields and values). */
-  private static void forEachField(Response hash, BiConsumer<String, String> action) {
+  static void forEachField(Response hash, BiConsumer<String, String> action) {
     if (hash.isMap()) {
       for (String field : hash.getKeys()) {
         action.accept(field, hash.get(field).toString());

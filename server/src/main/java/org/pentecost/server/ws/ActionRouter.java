@@ -10,6 +10,7 @@ import org.pentecost.server.broadcast.AudioFormat;
 import org.pentecost.server.error.ApiException;
 import org.pentecost.server.session.ListenerCountStore;
 import org.pentecost.server.session.SessionService;
+import org.pentecost.server.session.Transcripts;
 import org.pentecost.server.util.InputExcerpt;
 
 /**
@@ -39,6 +40,9 @@ final class ActionRouter {
   /** The backend's custom routes and {@code $default}, after the built-in actions. */
   private final RouteIntegration routes;
 
+  /** Where final captions are kept. */
+  private final Transcripts transcripts;
+
   ActionRouter(
       SessionService sessions,
       ListenerCountStore counts,
@@ -46,8 +50,10 @@ final class ActionRouter {
       ConnectionRegistry registry,
       AudioRouting audio,
       OutboundEvents outbound,
-      RouteIntegration routes) {
+      RouteIntegration routes,
+      Transcripts transcripts) {
     this.routes = routes;
+    this.transcripts = transcripts;
     this.sessions = sessions;
     this.counts = counts;
     this.limiter = limiter;
@@ -210,6 +216,9 @@ final class ActionRouter {
             .put("final", last);
     deliverCaption(registry.room(c.sessionId), c.language, caption.encode());
     outbound.captionHere(c.sessionId, c.language, caption);
+    if (Boolean.TRUE.equals(last)) {
+      transcripts.keep(c.sessionId, c.language, t);
+    }
   }
 
   /** A caption of {@code language} to this node's listeners who hear or want that language. */

@@ -14,6 +14,7 @@ import org.pentecost.protocol.CloseCode;
 import org.pentecost.protocol.ErrorCode;
 import org.pentecost.server.auth.TokenVerifier;
 import org.pentecost.server.backend.RouteDispatcher;
+import org.pentecost.server.broadcast.AudioStream;
 import org.pentecost.server.broadcast.Fanout;
 import org.pentecost.server.cluster.Broker;
 import org.pentecost.server.config.PentecostConfig;
@@ -23,6 +24,8 @@ import org.pentecost.server.ratelimit.LocalRateLimiter;
 import org.pentecost.server.ratelimit.RateLimiter;
 import org.pentecost.server.session.ListenerCountStore;
 import org.pentecost.server.session.SessionService;
+import org.pentecost.server.session.Summaries;
+import org.pentecost.server.session.Transcripts;
 import org.pentecost.server.util.Cidr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +70,8 @@ public final class WsGateway {
       RateLimiter shared,
       Metrics metrics,
       Broker broker,
-      RouteDispatcher backendRoutes) {
+      RouteDispatcher backendRoutes,
+      Transcripts transcripts) {
     this.vertx = vertx;
     this.routes =
         new RouteIntegration(backendRoutes, () -> stopping, config.backend().breakerOpenFor());
@@ -130,7 +134,8 @@ public final class WsGateway {
             vertx,
             config.connections().refreshOverlap());
     this.log = new ConnectionLog(metrics.registry(), registry);
-    this.router = new ActionRouter(sessions, counts, joins, registry, audio, outbound, routes);
+    this.router =
+        new ActionRouter(sessions, counts, joins, registry, audio, outbound, routes, transcripts);
     sessions.recovery().attach(new LiveRooms(registry, events));
     this.timers =
         new LifecycleTimers(
@@ -333,6 +338,39 @@ public final class WsGateway {
     SessionRoom room = registry.room(c.sessionId);
     if (room != null) {
       audio.publish(room, c, payload);
+    }
+  }
+
+  /**
+   * Reports the streams published on this node (of one session, or of all when {@code sessionId} is
+   * null) to the summaries: their frames so far, format and publisher.
+   */
+  public void reportPublished(Summaries summaries, String sessionId) {
+    for (SessionRoom room : registry.rooms()) {
+      if (sessionId != null && !sessionId.equals(room.sessionId)) {
+        continue;
+      }
+      room.publishedHere()
+          .forEach(
+              (language, format) -> {
+                AudioStream stream = room.existingStream(language);
+                Object publisher = stream == null ? null : stream.publisherConnection();
+                if (stream == null || stream.lastSeq() == 0) {
+                  return;
+                }
+                String by =
+                    publisher instanceof Connection c && c.role == Role.WORKER
+                        ? "worker"
+                        : "speaker";
+                summaries.published(
+                    room.sessionId,
+                    language,
+                    by,
+                    format.codec(),
+                    format.sampleRate(),
+                    format.frameMs(),
+                    stream.lastSeq());
+              });
     }
   }
 }

@@ -285,4 +285,26 @@ class ConfigLoaderTest {
                     .load())
         .hasMessageContaining("not both");
   }
+
+  @Test
+  void publicUrlMustBeAnAbsoluteHttpUrl() {
+    assertThat(new ConfigLoader().env(Map.of()).load().server().publicUrl()).isEmpty();
+    assertThat(
+            new ConfigLoader()
+                .env(Map.of("PENTECOST_SERVER_PUBLIC_URL", "https://pentecost.example.org"))
+                .load()
+                .server()
+                .publicUrl())
+        .isEqualTo("https://pentecost.example.org");
+    for (String bad :
+        new String[] {
+          "pentecost.example.org", "ftp://x.org", "https://", "http://x.org/?a=1", "::"
+        }) {
+      assertThatThrownBy(
+              () -> new ConfigLoader().env(Map.of()).flag("server.publicUrl", bad).load())
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("server.publicUrl");
+    }
+  }
 }

@@ -37,9 +37,12 @@ class ConsoleBrowserIT {
     String code = ConsoleSteps.signInAndCreate(speaker, server.token("pastor"), "en");
 
     assertThat(speaker.textContent("#live-code")).isEqualTo(code);
+    // opened as 127.0.0.1: the join link is the server's LAN address (SpeakerPageIT)
     String link = server.baseUrl() + "/listen/" + code;
-    assertThat(speaker.getAttribute("#join-link", "href")).isEqualTo(link);
-    assertThat(speaker.textContent("#join-link")).isEqualTo(link);
+    speaker.waitForFunction("() => document.getElementById('join-link').href.includes('/listen/')");
+    String shared = speaker.getAttribute("#join-link", "href");
+    assertThat(shared).endsWith("/listen/" + code).doesNotContain("127.0.0.1");
+    assertThat(speaker.textContent("#join-link")).isEqualTo(shared);
     assertThat((Number) speaker.evaluate(ConsoleSteps.DARK_QR_PIXELS))
         .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.INTEGER)
         .isGreaterThan(1000);

@@ -60,8 +60,10 @@ class ConsolePagesIT {
       assertThat(r.body()).as(path).startsWith("<!doctype html>");
     }
     assertThat(server.get("/").body()).contains("href=\"/listen\"", "href=\"/speak\"");
-    assertThat(server.get("/listen/x").body()).contains("/console/js/listener.js");
-    assertThat(server.get("/speak").body()).contains("/console/js/speaker.js");
+    assertThat(server.get("/listen/x").body())
+        .containsPattern("\"/console/v/[0-9a-f]{16}/js/listener.js\"");
+    assertThat(server.get("/speak").body())
+        .containsPattern("\"/console/v/[0-9a-f]{16}/js/speaker.js\"");
   }
 
   @Test
@@ -164,7 +166,7 @@ class ConsolePagesIT {
         }
       }
     }
-    assertThat(seen)
+    assertThat(seen.stream().map(p -> p.replaceAll("^/console/v/[0-9a-f]{16}/", "/console/")))
         .contains(
             "/console/js/protocol.js",
             "/console/js/player.js",
@@ -174,7 +176,9 @@ class ConsolePagesIT {
             "/console/js/downsampler.js",
             "/console/js/decoder.js",
             "/console/js/encoder.js",
-            "/console/vendor/qrcode.js");
+            "/console/vendor/qrcode.js",
+            "/console/icons/icon.svg",
+            "/console/icons/apple-touch-icon.png");
   }
 
   private static String resolve(String from, String relative) {

@@ -112,6 +112,31 @@ class OpenApiContractIT extends SharedNode {
   }
 
   @Test
+  void transcripts() {
+    String id = server.createSession(alice, "en");
+    String base = "/sessions/" + id + "/transcript?language=en";
+    for (String format : new String[] {"", "&format=txt", "&format=vtt", "&format=srt"}) {
+      assertThat(call("getTranscript", "GET", base + format, alice, null).status()).isEqualTo(200);
+    }
+    call("getTranscript", "GET", base + "&format=pdf", alice, null);
+    call("getTranscript", "GET", "/sessions/" + id + "/transcript?language=xx", alice, null);
+    call("getTranscript", "GET", base, null, null);
+    call("getTranscript", "GET", base, bob, null);
+    call("getTranscript", "GET", "/sessions/no-such-code-1/transcript?language=en", alice, null);
+    String list = "/sessions/" + id + "/transcripts";
+    assertThat(call("listTranscripts", "GET", list, alice, null).status()).isEqualTo(200);
+    call("listTranscripts", "GET", list, null, null);
+    call("listTranscripts", "GET", list, bob, null);
+    call("listTranscripts", "GET", "/sessions/no-such-code-1/transcripts", alice, null);
+    assertThat(call("getShareAddresses", "GET", "/share", null, null).status()).isEqualTo(200);
+    String summary = "/sessions/" + id + "/summary";
+    assertThat(call("getSessionSummary", "GET", summary, alice, null).status()).isEqualTo(200);
+    call("getSessionSummary", "GET", summary, null, null);
+    call("getSessionSummary", "GET", summary, bob, null);
+    call("getSessionSummary", "GET", "/sessions/no-such-code-1/summary", alice, null);
+  }
+
+  @Test
   void creationsBeyondTheHourlyLimitAre429() {
     String carol = server.token("carol");
     Response r;
@@ -222,6 +247,23 @@ class OpenApiContractIT extends SharedNode {
       call("headConsoleAsset", "HEAD", asset, null, null);
     }
     call("getConsoleAsset", "GET", "/console/js/nothing-here.js", null, null);
+    call("getConsoleAsset", "GET", "/console/icons/icon-192.png", null, null);
+    call("getConsoleAsset", "GET", "/console/icons/icon.svg", null, null);
+    Response manifest = call("getWebAppManifest", "GET", "/manifest.webmanifest", null, null);
+    assertThat(manifest.status()).isEqualTo(200);
+    Response same =
+        server.send(
+            "GET",
+            "/manifest.webmanifest",
+            null,
+            null,
+            Map.of("If-None-Match", manifest.header("ETag")));
+    assertThat(api.check("getWebAppManifest", same).status()).isEqualTo(304);
+    call("headWebAppManifest", "HEAD", "/manifest.webmanifest", null, null);
+    Response page = call("getSpeakPage", "GET", "/speak", null, null);
+    Response samePage =
+        server.send("GET", "/speak", null, null, Map.of("If-None-Match", page.header("ETag")));
+    assertThat(api.check("getSpeakPage", samePage).status()).isEqualTo(304);
   }
 
   @Test

@@ -46,6 +46,8 @@ class OpenApiRoutesTest {
     PentecostConfig config = loader.load();
     return new HttpApi(config, null, null, null, "test", "node-1", "embedded", () -> false)
         .withManagement(null, null)
+        .withTranscripts(null)
+        .withSummaries(null)
         .ops(new OpsRoutes(null, null, null));
   }
 

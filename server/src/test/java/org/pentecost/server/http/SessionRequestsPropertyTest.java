@@ -80,7 +80,8 @@ class SessionRequestsPropertyTest {
             + FuzzArbitraries.quote(language)
             + "}";
     SessionPatch patch = SessionRequests.patch(body.getBytes(StandardCharsets.UTF_8));
-    assertThat(patch).isEqualTo(new SessionPatch(SessionStatus.fromWire(status), language, null));
+    assertThat(patch)
+        .isEqualTo(new SessionPatch(SessionStatus.fromWire(status), language, null, null));
   }
 
   /** A JSON object followed by anything but white space is not a JSON body. */

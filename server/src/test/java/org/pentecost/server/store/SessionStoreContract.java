@@ -94,7 +94,8 @@ public abstract class SessionStoreContract {
         createdAt,
         createdAt,
         createdAt + ttl,
-        1);
+        1,
+        false);
   }
 
   @Test

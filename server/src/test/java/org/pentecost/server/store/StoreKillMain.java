@@ -39,7 +39,8 @@ public final class StoreKillMain {
             now,
             now,
             now + 86_400_000L,
-            1);
+            1,
+            false);
     store
         .create(s)
         .onSuccess(
