@@ -55,6 +55,9 @@ final class ConsoleAssets {
     Map<String, Asset> read = new TreeMap<>();
     MessageDigest all = sha256();
     for (String name : list()) {
+      if (name.startsWith(".") || name.contains("/.")) {
+        continue; // hidden files (e.g. a .gitattributes beside vendored code) are not served
+      }
       byte[] bytes = readBytes(ROOT + name);
       read.put(name, asset(name, bytes));
       if (name.startsWith("console/")) {

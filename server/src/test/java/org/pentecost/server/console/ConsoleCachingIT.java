@@ -108,6 +108,9 @@ class ConsoleCachingIT {
     assertThat(stale.statusCode()).isEqualTo(200);
     assertThat(header(stale, "Cache-Control")).isEqualTo("no-cache");
     assertThat(get("/console/v/" + "0".repeat(16) + "/js/nope.js").statusCode()).isEqualTo(404);
+    assertThat(get("/console/vendor/.gitattributes").statusCode())
+        .as("hidden files are not served")
+        .isEqualTo(404);
   }
 
   @Test
