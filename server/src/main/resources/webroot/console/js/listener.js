@@ -1,14 +1,15 @@
 // The listener page: find a session by its code, pick a language, play it live.
-import { api, ApiError, browserLanguage, codePath, FLAG_DISCONTINUITY, languages, LiveConnection, parseFrame } from "./protocol.js";
-import { StreamDecoder } from "./decoder.js";
-import { Player } from "./player.js";
-import { SequenceCheck } from "./sequence.js";
-import { showCaption } from "./captions.js";
+import { api, ApiError, browserLanguage, codePath, languages, LiveConnection } from "./protocol.js";
+import { Reception } from "./reception.js";
+import { captionsMode, showCaption, showEndedCaptions } from "./captions.js";
 import { showDiagnostics } from "./diagnostics.js";
+import { Playback } from "./playback.js";
+import { QUIET_MS, Recovery } from "./recovery.js";
+import { chooseStatus, renderStatus } from "./listen-status.js";
+import * as prefs from "./listen-prefs.js";
 import { languageName as displayName, preferredUiLanguage, setUiLanguage, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
-const DEFAULT_FORMAT = { codec: "pcm16", sampleRate: 16000, channels: 1 };
 
 /** What tests (and the curious, in the console) can read; refresh() runs the refresh flow. */
 const stats = {
@@ -24,24 +25,38 @@ const stats = {
   decodeErrors: 0,
   anomalies: [], // the last gaps and duplicates: {kind, seq, previous, flags, connectionId}
   state: "idle",
+  detail: "", // what the status line says, as its i18n key (e.g. "status.speakerSilent")
   connectionId: null,
+  captionsOnly: false, // joined with audio=none: no audio frames
+  firstSoundMs: null, // performance.now() when the first non-zero sample left the player
+  playMs: null, // performance.now() of the last Play; joinedMs: of the first sessionJoined
+  joinedMs: null,
+  soundStarts: [], // performance.now() of the last times sound started flowing (after a drop)
+  interruptions: 0, // the context or the <audio> element stopped without the listener asking
+  autoResumes: 0, // of those, resumed without a tap
+  stalls: 0, // sockets that delivered nothing and were replaced
+  fastReconnects: 0, // reconnects made at once on "online" or the page becoming visible
+  wakeLock: false,
   refresh: () => (live ? live.refresh() : false),
 };
+/** The player's AudioContext (for tests that suspend it), or null. */
+Object.defineProperty(stats, "audioContext", { get: () => (player ? player.ctx : null) });
 window.pentecostListener = stats;
 
 let session = null; // the session object from GET /sessions/{id}
 let supported = []; // [{code, name}]
 let live = null; // LiveConnection while playing
 let player = null;
-let decoder = null; // StreamDecoder while playing
 let playedBefore = 0; // seconds played by earlier players (Stop, then Play again)
-const sequence = new SequenceCheck(stats);
-const formats = new Map(); // language -> audio format announced
-let heard = null; // language of the frames being played
-let lastFrameAt = 0; // performance.now() of the last audio frame
+const reception = new Reception(stats); // frames to the player
 let speakerPresent = true; // the speaker's connection is up (sessionJoined, speaker* messages)
 let formatProblem = null; // why this browser cannot play the stream heard, or null
 let statusText = ""; // the status line as setState last set it (without a note)
+let joinedAt = 0; // performance.now() of the last sessionJoined
+let wasOpen = false; // the connection has joined once since Play
+let speakerAwayText = null; // the speakerDisconnected wording, while it applies
+const playback = new Playback(stats, () => showLive()); // the phone's needs around the player
+const recovery = new Recovery({ live: () => live, onChange: () => live && showLive(), stats });
 // The page's language: the browser's, among the 19; loaded while the session is looked up.
 const uiReady = setUiLanguage(preferredUiLanguage()).catch(() => {});
 
@@ -56,71 +71,49 @@ function capitalise(text) {
 
 // ---- status ---------------------------------------------------------------------------------
 
-const TONES = {
-  live: "ok",
-  paused: "warn",
-  speakerAway: "warn",
-  reconnecting: "warn",
-  connecting: "",
-  error: "bad",
-  unsupported: "bad",
-};
-
-function setState(state, text) {
+function setState(state, text, detail = "") {
+  if (state === stats.state && text === statusText) return; // keeps a note shown after it
   stats.state = state;
+  stats.detail = detail;
   statusText = text;
-  const el = $("status");
-  if (el.textContent !== text) el.textContent = text;
-  el.dataset.tone = TONES[state] || "";
-  el.dataset.state = state;
-  const playing = String(live !== null);
-  if ($("play").dataset.playing !== playing) {
-    const icon = document.createElement("span");
-    icon.setAttribute("aria-hidden", "true");
-    icon.textContent = playing === "true" ? "■" : "▶";
-    $("play").replaceChildren(icon, ` ${t(playing === "true" ? "play.stop" : "play.play")}`);
-    $("play").dataset.playing = playing;
-  }
-  $("play").disabled = state === "ended";
+  renderStatus(state, text, live !== null);
 }
 
-function liveText() {
-  const target = $("language").value;
-  if (performance.now() - lastFrameAt > 1500) {
-    return t("status.waitingAudio");
-  }
-  if (heard && heard !== target) {
-    return t("status.fallback", { target: languageName(target), heard: languageName(heard) });
-  }
-  return t("status.live", { language: languageName(target) });
+/** Whether audio frames flow: "flowing", "waiting" (none yet, or unknown why) or "silent". */
+function audioFlow() {
+  const now = performance.now();
+  const lastFrameAt = reception.lastFrameAt;
+  if (now - Math.max(lastFrameAt, joinedAt) <= 1500) return lastFrameAt >= joinedAt ? "flowing" : "waiting";
+  // Quiet: the connection answered lately (the speaker is not sending), or we do not know yet.
+  const answered = live && !recovery.probeSentAt && Date.now() - live.lastHeardAt < QUIET_MS + 500;
+  return answered ? "silent" : "waiting";
 }
 
-/** The state once connected: paused, the speaker away, unplayable here, or live. */
+/** The state while playing (listen-status.js chooses). */
 function showLive() {
-  if (session && session.status === "paused") {
-    setState("paused", t("status.paused"));
-  } else if (!speakerPresent) {
-    setState("speakerAway", t("status.speakerAway"));
-  } else if (formatProblem) {
-    setState("unsupported", formatProblem);
-  } else {
-    setState("live", liveText());
-  }
+  if (!live || stats.state === "ended") return;
+  const target = $("language").value;
+  const heard = reception.heard;
+  const [state, text, detail] = chooseStatus({
+    paused: !!session && session.status === "paused",
+    open: live.open,
+    wasOpen,
+    lost: recovery.lost,
+    offline: recovery.offline,
+    needsTap: playback.needsTap,
+    silenced: !!player && !player.audible,
+    speakerPresent,
+    speakerAwayText,
+    formatProblem,
+    captionsOnly: stats.captionsOnly,
+    audio: audioFlow(),
+    target: languageName(target),
+    heard: heard && heard !== target ? languageName(heard) : null,
+  });
+  setState(state, text, detail);
 }
 
 // ---- finding the session --------------------------------------------------------------------
-
-function initialCode() {
-  const match = location.pathname.match(/^\/listen\/(.+)$/);
-  if (match) {
-    try {
-      return decodeURIComponent(match[1]);
-    } catch (e) {
-      return match[1];
-    }
-  }
-  return new URLSearchParams(location.search).get("code") || "";
-}
 
 async function lookUp(code) {
   $("code-error").textContent = "";
@@ -161,11 +154,19 @@ function showSession(found) {
   $("language").value = browserLanguage(supported) || found.sourceLanguage;
   updateMeta();
   if (found.status === "ended") {
-    setState("ended", t("status.ended"));
+    showEnded(t("status.ended"));
   } else {
     setState("idle", t(found.status === "paused" ? "status.pressPlayPaused" : "status.pressPlay"));
     $("play").focus();
+    if (prefs.wasPlaying() === found.sessionId) play(); // a reload mid-stream plays again
   }
+}
+
+/** The session has ended: no Play button, no empty captions box; a half-finished line settles. */
+function showEnded(text) {
+  prefs.forgetPlaying();
+  setState("ended", text, "status.ended");
+  showEndedCaptions(true);
 }
 
 /** The language picker: every supported language, named in the page's language. */
@@ -192,38 +193,69 @@ function updateMeta() {
 // ---- playing --------------------------------------------------------------------------------
 
 async function play() {
-  player = new Player({ targetMs: 200, maxMs: 1000 });
-  decoder = new StreamDecoder({ onSamples, onFormat, onError: () => stats.decodeErrors++ });
+  const captionsOnly = $("captions-only").checked;
+  stats.captionsOnly = captionsOnly;
+  const p = captionsOnly ? null : playback.newPlayer();
+  player = p;
+  if (p) reception.begin(p, onFormat);
   live = new LiveConnection({
-    query: () => ({ sessionId: session.sessionId, targetLanguage: $("language").value, fallback: "source" }),
+    query: () => ({
+      sessionId: session.sessionId,
+      targetLanguage: $("language").value,
+      fallback: "source",
+      audio: captionsOnly ? "none" : null,
+    }),
     // We keep what is buffered across a refresh, so we resume after the last frame received.
-    resumeQuery: () => sequence.resumeQuery(),
+    resumeQuery: () => reception.resumeQuery(),
     handlers: { onJoined, onMessage, onAudio, onClosed, onRefreshing: () => {} },
+    maxBackoffMs: () => recovery.maxBackoffMs(),
   });
-  setState("connecting", t("status.connecting"));
+  const connection = live;
+  wasOpen = false;
+  prefs.rememberPlaying(session.sessionId);
+  setState("connecting", t("status.connecting"), "status.connecting");
+  stats.playMs = performance.now();
+  // The audio starts within the tap, the connection at once beside it (the player queues what
+  // arrives before its worklet is ready): time to sound is the longer of the two, not their sum.
+  const started = p ? playback.start(p) : Promise.resolve();
+  live.start();
   try {
-    await player.start();
+    await started;
   } catch (e) {
-    stopPlaying();
-    setState("error", e.message || t("status.audioCannotStart"));
+    if (player === p) {
+      stopPlaying();
+      setState("error", e.message || t("status.audioCannotStart"));
+    }
     return;
   }
-  if (live) live.start();
+  if (live !== connection) return; // stopped meanwhile
+  playback.playing({
+    title: session.sessionId,
+    artist: languageName($("language").value),
+    onPlay: () => (player ? playback.tap() : !live && play()),
+    onPause: stop,
+  });
+}
+
+function stop() {
+  stopPlaying();
+  setState("stopped", t("status.stopped"));
 }
 
 function stopPlaying(ended = false) {
   if (live && ended) live.finish();
   else if (live) live.stop();
   live = null;
+  playback.stop();
   if (player) {
     playedBefore += player.playedSeconds;
     player.stop();
   }
   player = null;
-  if (decoder) decoder.close();
-  decoder = null;
+  reception.end();
   formatProblem = null;
   stats.connectionId = null;
+  prefs.forgetPlaying();
 }
 
 function onJoined(msg) {
@@ -233,43 +265,21 @@ function onJoined(msg) {
   // audio: the format of what we will hear (our language, or the source as a fallback).
   const hearing =
     msg.audioLanguage || (msg.streamAvailable === false ? msg.sourceLanguage : msg.targetLanguage);
-  if (msg.audio) announced(hearing, msg.audio);
+  if (msg.audio) reception.announced(hearing, msg.audio);
   speakerPresent = msg.speakerConnected !== false;
+  if (speakerPresent) speakerAwayText = null;
+  joinedAt = performance.now();
+  if (stats.joinedMs === null) stats.joinedMs = joinedAt;
+  wasOpen = true;
+  recovery.joined();
   showLive();
 }
 
-/**
- * The server told the format of a language's stream (a join, a new publisher, a language switch):
- * frames of that language are decoded with it from now on, and the page says at once if this
- * browser cannot play it.
- */
-function announced(language, format) {
-  formats.set(language, format);
-  // Every announcement is of the stream heard next: check it now rather than at its first frame.
-  if (decoder) decoder.setFormat(format);
-}
-
+/** The decoder's verdict on the format heard: a problem shows at once (unless paused). */
 function onFormat(format, problem) {
   stats.format = format;
-  const wasProblem = formatProblem;
   formatProblem = problem;
-  if (!live || stats.state === "ended") return;
-  if (problem) {
-    if (stats.state !== "paused") setState("unsupported", problem);
-  } else if (wasProblem && stats.state === "unsupported") {
-    showLive();
-  }
-}
-
-function onSamples(samples, rate) {
-  stats.decodedFrames++;
-  let peak = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const a = samples[i] < 0 ? -samples[i] : samples[i];
-    if (a > peak) peak = a;
-  }
-  if (peak > 0.01) stats.audibleFrames++;
-  if (player) player.push(samples, rate);
+  showLive();
 }
 
 function onMessage(msg, current) {
@@ -278,7 +288,7 @@ function onMessage(msg, current) {
     case "sessionPaused":
       session.status = "paused";
       updateMeta();
-      setState("paused", t("status.paused"));
+      showLive();
       break;
     case "sessionResumed":
       session.status = "active";
@@ -289,29 +299,30 @@ function onMessage(msg, current) {
       session.status = "ended";
       updateMeta();
       stopPlaying(true);
-      setState("ended", t("status.endedThanks"));
+      showEnded(t("status.endedThanks"));
       break;
     case "speakerDisconnected": {
       speakerPresent = false;
       const s = Math.round((msg.gracePeriodMs || 0) / 1000);
-      setState("speakerAway", s > 0 ? t("status.speakerDropped", { seconds: s }) : t("status.speakerDroppedNow"));
+      speakerAwayText = s > 0 ? t("status.speakerDropped", { seconds: s }) : t("status.speakerDroppedNow");
+      showLive();
       break;
     }
     case "speakerReconnected":
       speakerPresent = true;
+      speakerAwayText = null;
       showLive();
       break;
     case "streamStarted":
-      if (msg.audio) announced(msg.language, msg.audio);
-      // A new publisher numbers its stream afresh.
-      sequence.restart(msg.language);
+      if (msg.audio) reception.announced(msg.language, msg.audio);
+      reception.restart(msg.language);
       break;
     case "languageSwitched":
       $("language").value = msg.targetLanguage;
-      if (msg.audio && msg.audioLanguage) announced(msg.audioLanguage, msg.audio);
+      if (msg.audio && msg.audioLanguage) reception.announced(msg.audioLanguage, msg.audio);
       break;
     case "continuityLost":
-      if (player) player.reset();
+      reception.reset();
       break;
     case "caption":
       showCaption($("captions"), msg);
@@ -327,22 +338,7 @@ function onMessage(msg, current) {
 }
 
 function onAudio(buffer, connectionId) {
-  const frame = parseFrame(buffer);
-  if (!frame || frame.version !== 1) return;
-  stats.framesReceived++;
-  // Frames skipped on purpose, or another language's stream (after a switch, or moving between
-  // the floor audio and a translation): what this language published meanwhile is not a loss.
-  const discontinuity = (frame.flags & FLAG_DISCONTINUITY) !== 0 || (heard !== null && frame.language !== heard);
-  if (!sequence.accept(frame, connectionId, discontinuity)) return;
-  if (!player || !decoder) return;
-  lastFrameAt = performance.now();
-  if (frame.language !== heard || discontinuity) {
-    heard = frame.language;
-    player.reset();
-    decoder.reset();
-  }
-  decoder.setFormat(formats.get(frame.language) || DEFAULT_FORMAT);
-  decoder.decode(frame.payload);
+  reception.frame(buffer, connectionId);
 }
 
 function onClosed({ code, text, error, reconnecting }) {
@@ -351,9 +347,9 @@ function onClosed({ code, text, error, reconnecting }) {
     session.status = "ended";
     updateMeta();
     stopPlaying();
-    setState("ended", t("status.endedThanks"));
+    showEnded(t("status.endedThanks"));
   } else if (reconnecting) {
-    setState("reconnecting", text);
+    showLive();
   } else {
     stopPlaying();
     setState("error", capitalise(text));
@@ -367,11 +363,14 @@ $("code-form").addEventListener("submit", (event) => {
   lookUp($("code").value);
 });
 
-$("play").addEventListener("click", () => {
+$("play").addEventListener("click", () => (live ? stop() : play()));
+
+$("resume").addEventListener("click", () => playback.tap());
+
+captionsMode(() => {
   if (live) {
+    // The connection is made again in the new mode (with or without audio frames).
     stopPlaying();
-    setState("stopped", t("status.stopped"));
-  } else {
     play();
   }
 });
@@ -389,18 +388,19 @@ $("change").addEventListener("click", () => {
   document.title = t("page.title");
   $("session").hidden = true;
   $("join").hidden = false;
+  showEndedCaptions(false);
   stats.state = "idle";
   $("code").focus();
 });
 
 setInterval(() => {
-  if (stats.state === "live") setState("live", liveText());
+  if (live) showLive();
   stats.playedSeconds = playedBefore + (player ? player.playedSeconds : 0);
   stats.underruns = player ? player.stats.underruns : 0;
   showDiagnostics(stats, player);
 }, 250);
 
-const code = initialCode();
+const code = prefs.initialCode();
 if (code) {
   $("code").value = code;
   lookUp(code);
