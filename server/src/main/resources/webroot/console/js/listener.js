@@ -207,7 +207,7 @@ async function play() {
     }),
     // We keep what is buffered across a refresh, so we resume after the last frame received.
     resumeQuery: () => reception.resumeQuery(),
-    handlers: { onJoined, onMessage, onAudio, onClosed, onRefreshing: () => {} },
+    handlers: { onJoined, onMessage, onAudio: (b, id) => reception.frame(b, id), onClosed, onRefreshing: () => {} },
     maxBackoffMs: () => recovery.maxBackoffMs(),
   });
   const connection = live;
@@ -337,10 +337,6 @@ function onMessage(msg, current) {
   }
 }
 
-function onAudio(buffer, connectionId) {
-  reception.frame(buffer, connectionId);
-}
-
 function onClosed({ code, text, error, reconnecting }) {
   stats.connectionId = null;
   if (code === 4410 || (error && error.code === "SESSION_ENDED")) {
@@ -367,13 +363,8 @@ $("play").addEventListener("click", () => (live ? stop() : play()));
 
 $("resume").addEventListener("click", () => playback.tap());
 
-captionsMode(() => {
-  if (live) {
-    // The connection is made again in the new mode (with or without audio frames).
-    stopPlaying();
-    play();
-  }
-});
+// Switching mode while playing connects again, with or without audio frames.
+captionsMode(() => live && (stopPlaying(), play()));
 
 $("language").addEventListener("change", () => {
   if (live && live.open) {
