@@ -4,7 +4,7 @@ import { Reception } from "./reception.js";
 import { captionsMode, showCaption, showEndedCaptions } from "./captions.js";
 import { showDiagnostics } from "./diagnostics.js";
 import { Playback } from "./playback.js";
-import { QUIET_MS, Recovery } from "./recovery.js";
+import { Recovery } from "./recovery.js";
 import { chooseStatus, renderStatus } from "./listen-status.js";
 import * as prefs from "./listen-prefs.js";
 import { languageName as displayName, preferredUiLanguage, setUiLanguage, t } from "./i18n.js";
@@ -79,14 +79,11 @@ function setState(state, text, detail = "") {
   renderStatus(state, text, live !== null);
 }
 
-/** Whether audio frames flow: "flowing", "waiting" (none yet, or unknown why) or "silent". */
+/** Whether audio frames flow: "flowing", "waiting" (none since the join) or "silent". */
 function audioFlow() {
-  const now = performance.now();
-  const lastFrameAt = reception.lastFrameAt;
-  if (now - Math.max(lastFrameAt, joinedAt) <= 1500) return lastFrameAt >= joinedAt ? "flowing" : "waiting";
-  // Quiet: the connection answered lately (the speaker is not sending), or we do not know yet.
-  const answered = live && !recovery.probeSentAt && Date.now() - live.lastHeardAt < QUIET_MS + 500;
-  return answered ? "silent" : "waiting";
+  if (recovery.speakerSilent) return "silent"; // the connection answered, no audio came
+  // Quiet with no verdict yet: the probe decides within a moment (recovery.js).
+  return reception.lastFrameAt >= joinedAt ? "flowing" : "waiting";
 }
 
 /** The state while playing (listen-status.js chooses). */

@@ -195,6 +195,7 @@ export class LiveConnection {
     this.lastId = null; // the last connectionId the server gave us: what a reconnect names
     this.maxBackoffMs = maxBackoffMs;
     this.lastHeardAt = 0; // Date.now() of the last message or frame on the current socket
+    this.lastFrameAt = 0; // Date.now() of the last audio frame
     this.waiting = false; // a reconnect is scheduled
   }
 
@@ -311,6 +312,7 @@ export class LiveConnection {
   message(conn, data) {
     if (conn.retired) return;
     if (conn === this.current) this.lastHeardAt = Date.now();
+    if (conn === this.current && typeof data !== "string") this.lastFrameAt = this.lastHeardAt;
     if (typeof data !== "string") {
       if (conn === this.current && conn.joined) this.h.onAudio(data, conn.id);
       return;

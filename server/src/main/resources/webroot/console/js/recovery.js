@@ -5,7 +5,9 @@
 // sending; no answer means the connection is lost, and a new one resumes after lastSeq.
 
 /** How long without any message or frame before the connection is probed. */
-export const QUIET_MS = 2000;
+export const QUIET_MS = 1500;
+/** While the speaker stays silent (probes answered, no frame), probes space out up to this. */
+const QUIET_MAX_MS = 6000;
 /** How long a probe may go unanswered before the socket counts as stalled. */
 export const PROBE_MS = 1500;
 
@@ -19,6 +21,8 @@ export class Recovery {
     this.onChange = onChange;
     this.stats = stats;
     this.probeSentAt = 0; // Date.now() of the unanswered probe, or 0
+    this.answeredAt = 0; // Date.now() of the last answered probe
+    this.quietMs = QUIET_MS;
     this.lost = false; // the socket stalled: a new one is on its way
     window.addEventListener("online", () => this.now("online"));
     window.addEventListener("offline", () => {
@@ -30,6 +34,15 @@ export class Recovery {
       if (document.visibilityState === "visible") this.now("visible");
     });
     setInterval(() => this.tick(), 250);
+  }
+
+  /**
+   * The connection answered after the last audio frame, and no probe is pending: the speaker is
+   * not sending (rather than the connection being lost).
+   */
+  get speakerSilent() {
+    const live = this.live();
+    return !!live && !this.probeSentAt && this.answeredAt > live.lastFrameAt;
   }
 
   /** No network at all, as far as the browser knows. */
@@ -57,6 +70,8 @@ export class Recovery {
   /** A socket joined (a start, refresh or reconnect): it is healthy. */
   joined() {
     this.probeSentAt = 0;
+    this.answeredAt = 0;
+    this.quietMs = QUIET_MS;
     if (this.lost) {
       this.lost = false;
       this.onChange();
@@ -76,10 +91,16 @@ export class Recovery {
     }
     const now = Date.now();
     if (this.probeSentAt && live.lastHeardAt >= this.probeSentAt) {
-      this.probeSentAt = 0; // answered (or something else arrived): the connection is up
+      // Answered (or something else arrived): the connection is up. Still no audio: the speaker
+      // is not sending, and the next probes can wait longer.
+      const silent = live.lastFrameAt < this.probeSentAt;
+      this.quietMs = silent ? Math.min(QUIET_MAX_MS, this.quietMs * 2) : QUIET_MS;
+      this.answeredAt = now;
+      this.probeSentAt = 0;
     }
+    if (now - live.lastFrameAt < QUIET_MS) this.quietMs = QUIET_MS;
     if (!this.probeSentAt) {
-      if (now - live.lastHeardAt > QUIET_MS) this.probe(live);
+      if (now - live.lastHeardAt > this.quietMs) this.probe(live);
       return;
     }
     if (now - this.probeSentAt > PROBE_MS) {

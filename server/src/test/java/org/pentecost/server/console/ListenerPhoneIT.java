@@ -150,6 +150,7 @@ class ListenerPhoneIT {
       context.setOffline(true);
       ConsoleSteps.awaitState(listener, STATS, "reconnecting");
       assertThat(listener.textContent("#status")).contains("No network");
+      assertThat(listener.textContent("#status")).doesNotContain("speaker");
       listener.waitForTimeout(5000);
       listener.evaluate("() => { window.backOnlineAt = performance.now(); }");
       context.setOffline(false);
@@ -175,6 +176,26 @@ class ListenerPhoneIT {
               "duplicates %s",
               listener.evaluate("JSON.stringify(window.pentecostListener.anomalies)"))
           .isZero();
+    }
+  }
+
+  @Test
+  void aQuietSpeakerIsToldApartFromALostConnection() {
+    try (ToneSpeaker speaker = talkingSession()) {
+      listen(listener, code(speaker));
+      speaker.talk(false);
+      listener.waitForFunction(
+          "() => window.pentecostListener.detail === 'status.speakerSilent'",
+          null,
+          new Page.WaitForFunctionOptions().setTimeout(10_000));
+      assertThat(listener.textContent("#status")).contains("not sending audio");
+      assertThat(number(listener, "stalls")).as("a quiet speaker is not a stall").isZero();
+      speaker.talk(true);
+      listener.waitForFunction(
+          "() => window.pentecostListener.detail === 'status.live'",
+          null,
+          new Page.WaitForFunctionOptions().setTimeout(10_000));
+      assertThat(listener.textContent("#status")).contains("you are hearing English");
     }
   }
 

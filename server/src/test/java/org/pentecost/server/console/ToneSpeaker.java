@@ -1,5 +1,6 @@
 package org.pentecost.server.console;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.pentecost.server.testing.WsClient;
 
@@ -12,6 +13,7 @@ import org.pentecost.server.testing.WsClient;
 final class ToneSpeaker implements AutoCloseable {
   private final WsClient client;
   private final AtomicInteger sent = new AtomicInteger();
+  private final AtomicBoolean talking = new AtomicBoolean(true);
   private final Thread thread;
 
   private ToneSpeaker(WsClient client) {
@@ -35,11 +37,18 @@ final class ToneSpeaker implements AutoCloseable {
     return sent.get();
   }
 
+  /** Stops sending frames, the connection staying open (a speaker who goes quiet), or goes on. */
+  void talk(boolean on) {
+    talking.set(on);
+  }
+
   private void run() {
     long next = System.nanoTime();
     try {
       while (!Thread.currentThread().isInterrupted()) {
-        client.sendBinary(ConsoleSteps.pcmTone(sent.getAndIncrement(), 440));
+        if (talking.get()) {
+          client.sendBinary(ConsoleSteps.pcmTone(sent.getAndIncrement(), 440));
+        }
         next += 20_000_000L;
         long wait = next - System.nanoTime();
         if (wait > 0) {
