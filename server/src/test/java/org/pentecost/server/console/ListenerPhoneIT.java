@@ -88,9 +88,16 @@ class ListenerPhoneIT {
           runs.add(number(page, "firstSoundMs"));
           afterPlay.add(number(page, "firstSoundMs") - number(page, "playMs"));
           steps.add(
-              String.format(
-                  "play %.0f, joined %.0f, sound %.0f",
-                  number(page, "playMs"), number(page, "joinedMs"), number(page, "firstSoundMs")));
+              page.evaluate(
+                      "() => { const n = performance.getEntriesByType('navigation')[0];"
+                          + " const s = performance.getEntriesByType('resource')"
+                          + "   .find(r => r.name.includes('/sessions/'));"
+                          + " const l = window.pentecostListener; const r = Math.round;"
+                          + " return 'html ' + r(n.responseEnd) + ', scripts run '"
+                          + "   + r(n.domContentLoadedEventEnd) + ', session found '"
+                          + "   + r(s ? s.responseEnd : -1) + ', play ' + r(l.playMs)"
+                          + "   + ', joined ' + r(l.joinedMs) + ', sound ' + r(l.firstSoundMs); }")
+                  .toString());
         } finally {
           context.close();
         }
