@@ -90,6 +90,7 @@ export function sizeControls(box, smaller, larger) {
 }
 
 const $ = (id) => document.getElementById(id);
+const hint = $("captions") ? $("captions").querySelector(".muted") : null; // shown until a caption
 
 /**
  * The listener page's captions-only switch: the transcript in large, adjustable text, the page
@@ -114,11 +115,12 @@ export function captionsMode(onToggle) {
 }
 
 /**
- * The session has ended (or, with false, another is being looked up): no captions-only switch,
- * no empty captions box, and a half-finished line settles as spoken.
+ * The session has ended: no captions-only switch, no empty captions box, and a half-finished
+ * line settles as spoken. With false (another session is looked up): all back, the box emptied.
  */
 export function showEndedCaptions(ended) {
   if (ended) finishCaptions($("captions"));
+  else if (hasCaptions($("captions"))) $("captions").replaceChildren(...(hint ? [hint] : [])); // another session
   $("captions-area").hidden = ended && !hasCaptions($("captions"));
   $("captions-only-row").hidden = ended;
   $("captions-only-help").hidden = ended;

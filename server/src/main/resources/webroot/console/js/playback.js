@@ -92,6 +92,7 @@ export class Keeper {
     this.onAudible = onAudible;
     this.player = null;
     this.needsTap = false;
+    this.checking = false;
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible" && this.player && !this.player.audible) this.check();
     });
@@ -115,8 +116,17 @@ export class Keeper {
   /** The context's state changed (or the element paused): resume it if it stopped. */
   async check() {
     const player = this.player;
-    if (!player || player.audible || !player.running) return;
+    if (!player || player.audible || !player.running || this.checking) return;
+    this.checking = true;
     this.stats.interruptions++;
+    try {
+      await this.tryResume(player);
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  async tryResume(player) {
     try {
       // A bounded wait: some browsers leave resume() pending until a gesture.
       const ok = await Promise.race([player.resume(), new Promise((r) => setTimeout(() => r(false), 1000))]);
@@ -190,13 +200,16 @@ export class Playback {
   /** Starts player; a browser that wants a gesture first leaves it waiting for tap(). */
   async start(player) {
     declarePlayback();
-    this.keeper.watch(player);
     try {
       await player.start();
     } catch (e) {
       if (!(e && e.name === "NotAllowedError")) throw e;
+      if (!player.running) return; // stopped meanwhile
+      this.keeper.watch(player);
       this.keeper.needsTap = true; // the connection goes on; one tap brings the sound
+      return;
     }
+    if (player.running) this.keeper.watch(player); // from now on, a stop is an interruption
   }
 
   /** Connected: the lock screen shows what plays; the screen stays on. */
