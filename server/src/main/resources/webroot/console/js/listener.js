@@ -36,7 +36,8 @@ const stats = {
   autoResumes: 0, // of those, resumed without a tap
   stalls: 0, // sockets that delivered nothing and were replaced
   fastReconnects: 0, // reconnects made at once on "online" or the page becoming visible
-  wakeLock: false,
+  wakeLock: false, // a screen wake lock is held
+  output: null, // where the sound goes: "element" (an <audio> element, media) or "destination"
   refresh: () => (live ? live.refresh() : false),
 };
 /** The player's AudioContext (for tests that suspend it), or null. */

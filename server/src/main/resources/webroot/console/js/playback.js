@@ -202,6 +202,7 @@ export class Playback {
     declarePlayback();
     try {
       await player.start();
+      this.stats.output = player.element ? "element" : "destination";
     } catch (e) {
       if (!(e && e.name === "NotAllowedError")) throw e;
       if (!player.running) return; // stopped meanwhile

@@ -119,6 +119,12 @@ class ListenerPhoneIT {
       listen(listener, code(speaker));
       assertThat(listener.evaluate("window.pentecostListener.audioContext.state"))
           .isEqualTo("running");
+      assertThat(listener.evaluate("window.pentecostListener.output"))
+          .as("played as media, through an <audio> element")
+          .isEqualTo("element");
+      assertThat(listener.evaluate("navigator.mediaSession.metadata.title"))
+          .isEqualTo(code(speaker));
+      assertThat(listener.evaluate("navigator.mediaSession.playbackState")).isEqualTo("playing");
 
       // (1) Suspended (a phone call, another app): resumed by itself.
       listener.evaluate("window.pentecostListener.audioContext.suspend()");
