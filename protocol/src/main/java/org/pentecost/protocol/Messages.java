@@ -21,6 +21,15 @@ public final class Messages {
   public static final String Q_LAST_SEQ = "lastSeq";
   public static final String Q_FALLBACK = "fallback";
 
+  /**
+   * A listener's {@code audio=none}: captions only, no audio frames are sent to it (it still counts
+   * as a listener of its language and receives every control message and caption).
+   */
+  public static final String Q_AUDIO = "audio";
+
+  /** The value of {@link #Q_AUDIO} for a captions-only listener. */
+  public static final String Q_AUDIO_NONE = "none";
+
   // Roles.
   public static final String ROLE_SPEAKER = "speaker";
   public static final String ROLE_LISTENER = "listener";

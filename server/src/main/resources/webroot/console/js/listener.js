@@ -1,52 +1,40 @@
 // The listener page: find a session by its code, pick a language, play it live.
-import { api, ApiError, browserLanguage, codePath, FLAG_DISCONTINUITY, languages, LiveConnection, parseFrame } from "./protocol.js";
-import { StreamDecoder } from "./decoder.js";
-import { Player } from "./player.js";
-import { SequenceCheck } from "./sequence.js";
-import { showCaption } from "./captions.js";
+import { api, ApiError, browserLanguage, codePath, languages, LiveConnection } from "./protocol.js";
+import { Reception } from "./reception.js";
+import { captionsMode, showCaption, showEndedCaptions } from "./captions.js";
 import { showDiagnostics } from "./diagnostics.js";
-import { initialCode } from "./session-code.js";
+import { Playback } from "./playback.js";
+import { Recovery } from "./recovery.js";
+import { chooseStatus, renderStatus } from "./listen-status.js";
+import * as prefs from "./listen-prefs.js";
 import { languageName as displayName, onUiLanguageChange, t } from "./i18n.js";
 import { startPageLanguage } from "./page-language.js";
 import { LanguagePicker } from "./picker.js";
-import { renderStatus } from "./status-line.js";
+import { listenerStats } from "./listen-stats.js";
 
 const $ = (id) => document.getElementById(id);
-const DEFAULT_FORMAT = { codec: "pcm16", sampleRate: 16000, channels: 1 };
 
 /** What tests (and the curious, in the console) can read; refresh() runs the refresh flow. */
-const stats = {
-  framesReceived: 0,
-  lastSeq: 0,
-  gaps: 0,
-  duplicates: 0,
-  playedSeconds: 0,
-  underruns: 0, // times the jitter buffer ran dry and refilled
-  format: null, // the format being played: {codec, sampleRate, channels, frameMs}
-  decodedFrames: 0, // frames turned into samples for the player
-  audibleFrames: 0, // of those, frames whose peak is above -40 dBFS
-  decodeErrors: 0,
-  anomalies: [], // the last gaps and duplicates: {kind, seq, previous, flags, connectionId}
-  state: "idle",
-  connectionId: null,
-  refresh: () => (live ? live.refresh() : false),
-};
+const stats = listenerStats();
+stats.refresh = () => (live ? live.refresh() : false);
+/** The player's AudioContext (for tests that suspend it), or null. */
+Object.defineProperty(stats, "audioContext", { get: () => (player ? player.ctx : null) });
 window.pentecostListener = stats;
 
 let session = null; // the session object from GET /sessions/{id}
 let supported = []; // [{code, name}]
 let live = null; // LiveConnection while playing
 let player = null;
-let decoder = null; // StreamDecoder while playing
 let playedBefore = 0; // seconds played by earlier players (Stop, then Play again)
-const sequence = new SequenceCheck(stats);
-const formats = new Map(); // language -> audio format announced
-let heard = null; // language of the frames being played
-let lastFrameAt = 0; // performance.now() of the last audio frame
+const reception = new Reception(stats); // frames to the player
 let speakerPresent = true; // the speaker's connection is up (sessionJoined, speaker* messages)
 let formatProblem = null; // why this browser cannot play the stream heard, or null
 let statusText = ""; // the status line as setState last set it (without a note)
-let fallback = false; // the status says the listener's language is not available
+let joinedAt = 0; // performance.now() of the last sessionJoined
+let wasOpen = false; // the connection has joined once since Play
+let speakerAwayText = null; // the speakerDisconnected wording, while it applies
+const playback = new Playback(stats, () => showLive()); // the phone's needs around the player
+const recovery = new Recovery({ live: () => live, onChange: () => live && showLive(), stats });
 // The page's language (remembered, or the browser's); loaded while the session is looked up.
 const uiReady = startPageLanguage().catch(() => {});
 const picker = new LanguagePicker($("language"));
@@ -62,36 +50,49 @@ function capitalise(text) {
 
 // ---- status ---------------------------------------------------------------------------------
 
-function setState(state, text) {
+function setState(state, text, detail = "") {
+  if (state === stats.state && text === statusText) return; // keeps a note shown after it
   stats.state = state;
+  stats.detail = detail;
   statusText = text;
-  renderStatus($("status"), $("play"), { state, text, warn: state === "live" && fallback, playing: live !== null });
+  // hearing the original instead of the language asked for is a warning, not "ok"
+  renderStatus(state, text, live !== null, detail === "status.fallback");
 }
 
-function liveText() {
-  const target = $("language").value;
-  fallback = false;
-  if (performance.now() - lastFrameAt > 1500) {
-    return t("status.waitingAudio");
-  }
-  if (heard && heard !== target) {
-    fallback = true;
-    return t("status.fallback", { target: languageName(target), heard: languageName(heard) });
-  }
-  return t("status.live", { language: languageName(target) });
+/** A state whose text is one of the page's strings (written again when the page's language changes). */
+function say(state, key) {
+  setState(state, t(key), key);
 }
 
-/** The state once connected: paused, the speaker away, unplayable here, or live. */
+/** Whether audio frames flow: "flowing", "waiting" (none since the join) or "silent". */
+function audioFlow() {
+  if (recovery.speakerSilent) return "silent"; // the connection answered, no audio came
+  // Quiet with no verdict yet: the probe decides within a moment (recovery.js).
+  return reception.lastFrameAt >= joinedAt ? "flowing" : "waiting";
+}
+
+/** The state while playing (listen-status.js chooses). */
 function showLive() {
-  if (session && session.status === "paused") {
-    setState("paused", t("status.paused"));
-  } else if (!speakerPresent) {
-    setState("speakerAway", t("status.speakerAway"));
-  } else if (formatProblem) {
-    setState("unsupported", formatProblem);
-  } else {
-    setState("live", liveText());
-  }
+  if (!live || stats.state === "ended") return;
+  const target = $("language").value;
+  const heard = reception.heard;
+  const [state, text, detail] = chooseStatus({
+    paused: !!session && session.status === "paused",
+    open: live.open,
+    wasOpen,
+    lost: recovery.lost,
+    offline: recovery.offline,
+    needsTap: playback.needsTap,
+    silenced: !!player && !player.audible,
+    speakerPresent,
+    speakerAwayText,
+    formatProblem,
+    captionsOnly: stats.captionsOnly,
+    audio: audioFlow(),
+    target: languageName(target),
+    heard: heard && heard !== target ? languageName(heard) : null,
+  });
+  setState(state, text, detail);
 }
 
 // ---- finding the session --------------------------------------------------------------------
@@ -135,11 +136,19 @@ function showSession(found) {
   $("language").value = browserLanguage(supported) || found.sourceLanguage;
   updateMeta();
   if (found.status === "ended") {
-    setState("ended", t("status.ended"));
+    showEnded("status.ended");
   } else {
-    setState("idle", t(found.status === "paused" ? "status.pressPlayPaused" : "status.pressPlay"));
+    say("idle", found.status === "paused" ? "status.pressPlayPaused" : "status.pressPlay");
     $("play").focus();
+    if (prefs.wasPlaying() === found.sessionId) play(); // a reload mid-stream plays again
   }
+}
+
+/** The session has ended: no Play button, no empty captions box; a half-finished line settles. */
+function showEnded(key) {
+  prefs.forgetPlaying();
+  say("ended", key);
+  showEndedCaptions(true);
 }
 
 function updateMeta() {
@@ -151,39 +160,70 @@ function updateMeta() {
 // ---- playing --------------------------------------------------------------------------------
 
 async function play() {
-  player = new Player({ targetMs: 200, maxMs: 1000 });
-  decoder = new StreamDecoder({ onSamples, onFormat, onError: () => stats.decodeErrors++ });
+  const captionsOnly = $("captions-only").checked;
+  stats.captionsOnly = captionsOnly;
+  const p = captionsOnly ? null : playback.newPlayer();
+  player = p;
+  if (p) reception.begin(p, onFormat);
   live = new LiveConnection({
-    query: () => ({ sessionId: session.sessionId, targetLanguage: $("language").value, fallback: "source" }),
+    query: () => ({
+      sessionId: session.sessionId,
+      targetLanguage: $("language").value,
+      fallback: "source",
+      audio: captionsOnly ? "none" : null,
+    }),
     // We keep what is buffered across a refresh, so we resume after the last frame received.
-    resumeQuery: () => sequence.resumeQuery(),
-    handlers: { onJoined, onMessage, onAudio, onClosed, onRefreshing: () => {} },
+    resumeQuery: () => reception.resumeQuery(),
+    handlers: { onJoined, onMessage, onAudio: (b, id) => reception.frame(b, id), onClosed, onRefreshing: () => {} },
+    maxBackoffMs: () => recovery.maxBackoffMs(),
   });
-  setState("connecting", t("status.connecting"));
+  const connection = live;
+  wasOpen = false;
+  prefs.rememberPlaying(session.sessionId);
+  say("connecting", "status.connecting");
+  stats.playMs = performance.now();
+  // The audio starts within the tap, the connection at once beside it (the player queues what
+  // arrives before its worklet is ready): time to sound is the longer of the two, not their sum.
+  const started = p ? playback.start(p) : Promise.resolve();
+  live.start();
   try {
-    await player.start();
+    await started;
   } catch (e) {
-    stopPlaying();
-    setState("error", e.message || t("status.audioCannotStart"));
+    if (player === p) {
+      stopPlaying();
+      setState("error", e.message || t("status.audioCannotStart"));
+    }
     return;
   }
-  if (live) live.start();
+  if (live !== connection) return; // stopped meanwhile
+  playback.playing({
+    title: session.sessionId,
+    artist: languageName($("language").value),
+    onPlay: () => (player ? playback.tap() : !live && play()),
+    onPause: stop,
+  });
+}
+
+function stop() {
+  stopPlaying();
+  say("stopped", "status.stopped");
 }
 
 function stopPlaying(ended = false) {
   if (live && ended) live.finish();
   else if (live) live.stop();
   live = null;
+  playback.stop();
   if (player) {
     playedBefore += player.playedSeconds;
     player.stop();
   }
   player = null;
-  if (decoder) decoder.close();
-  decoder = null;
+  reception.end();
   formatProblem = null;
   stats.connectionId = null;
   picker.setLive(null); // not known while not connected
+  prefs.forgetPlaying();
 }
 
 function onJoined(msg) {
@@ -193,44 +233,22 @@ function onJoined(msg) {
   // audio: the format of what we will hear (our language, or the source as a fallback).
   const hearing =
     msg.audioLanguage || (msg.streamAvailable === false ? msg.sourceLanguage : msg.targetLanguage);
-  if (msg.audio) announced(hearing, msg.audio);
+  if (msg.audio) reception.announced(hearing, msg.audio);
   speakerPresent = msg.speakerConnected !== false;
   picker.setLive(msg.liveLanguages || null);
+  if (speakerPresent) speakerAwayText = null;
+  joinedAt = performance.now();
+  if (stats.joinedMs === null) stats.joinedMs = joinedAt;
+  wasOpen = true;
+  recovery.joined();
   showLive();
 }
 
-/**
- * The server told the format of a language's stream (a join, a new publisher, a language switch):
- * frames of that language are decoded with it from now on, and the page says at once if this
- * browser cannot play it.
- */
-function announced(language, format) {
-  formats.set(language, format);
-  // Every announcement is of the stream heard next: check it now rather than at its first frame.
-  if (decoder) decoder.setFormat(format);
-}
-
+/** The decoder's verdict on the format heard: a problem shows at once (unless paused). */
 function onFormat(format, problem) {
   stats.format = format;
-  const wasProblem = formatProblem;
   formatProblem = problem;
-  if (!live || stats.state === "ended") return;
-  if (problem) {
-    if (stats.state !== "paused") setState("unsupported", problem);
-  } else if (wasProblem && stats.state === "unsupported") {
-    showLive();
-  }
-}
-
-function onSamples(samples, rate) {
-  stats.decodedFrames++;
-  let peak = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const a = samples[i] < 0 ? -samples[i] : samples[i];
-    if (a > peak) peak = a;
-  }
-  if (peak > 0.01) stats.audibleFrames++;
-  if (player) player.push(samples, rate);
+  showLive();
 }
 
 function onMessage(msg, current) {
@@ -239,7 +257,7 @@ function onMessage(msg, current) {
     case "sessionPaused":
       session.status = "paused";
       updateMeta();
-      setState("paused", t("status.paused"));
+      showLive();
       break;
     case "sessionResumed":
       session.status = "active";
@@ -250,32 +268,33 @@ function onMessage(msg, current) {
       session.status = "ended";
       updateMeta();
       stopPlaying(true);
-      setState("ended", t("status.endedThanks"));
+      showEnded("status.endedThanks");
       break;
     case "speakerDisconnected": {
       speakerPresent = false;
       const s = Math.round((msg.gracePeriodMs || 0) / 1000);
-      setState("speakerAway", s > 0 ? t("status.speakerDropped", { seconds: s }) : t("status.speakerDroppedNow"));
+      speakerAwayText = s > 0 ? t("status.speakerDropped", { seconds: s }) : t("status.speakerDroppedNow");
+      showLive();
       break;
     }
     case "speakerReconnected":
       speakerPresent = true;
+      speakerAwayText = null;
       showLive();
       break;
     case "streamStarted":
-      if (msg.audio) announced(msg.language, msg.audio);
-      // A new publisher numbers its stream afresh.
-      sequence.restart(msg.language);
+      if (msg.audio) reception.announced(msg.language, msg.audio);
+      reception.restart(msg.language);
       break;
     case "languageSwitched":
       $("language").value = msg.targetLanguage;
-      if (msg.audio && msg.audioLanguage) announced(msg.audioLanguage, msg.audio);
+      if (msg.audio && msg.audioLanguage) reception.announced(msg.audioLanguage, msg.audio);
       break;
     case "liveLanguagesChanged":
       picker.setLive(msg.liveLanguages);
       break;
     case "continuityLost":
-      if (player) player.reset();
+      reception.reset();
       break;
     case "caption":
       showCaption($("captions"), msg);
@@ -290,34 +309,15 @@ function onMessage(msg, current) {
   }
 }
 
-function onAudio(buffer, connectionId) {
-  const frame = parseFrame(buffer);
-  if (!frame || frame.version !== 1) return;
-  stats.framesReceived++;
-  // Frames skipped on purpose, or another language's stream (after a switch, or moving between
-  // the floor audio and a translation): what this language published meanwhile is not a loss.
-  const discontinuity = (frame.flags & FLAG_DISCONTINUITY) !== 0 || (heard !== null && frame.language !== heard);
-  if (!sequence.accept(frame, connectionId, discontinuity)) return;
-  if (!player || !decoder) return;
-  lastFrameAt = performance.now();
-  if (frame.language !== heard || discontinuity) {
-    heard = frame.language;
-    player.reset();
-    decoder.reset();
-  }
-  decoder.setFormat(formats.get(frame.language) || DEFAULT_FORMAT);
-  decoder.decode(frame.payload);
-}
-
 function onClosed({ code, text, error, reconnecting }) {
   stats.connectionId = null;
   if (code === 4410 || (error && error.code === "SESSION_ENDED")) {
     session.status = "ended";
     updateMeta();
     stopPlaying();
-    setState("ended", t("status.endedThanks"));
+    showEnded("status.endedThanks");
   } else if (reconnecting) {
-    setState("reconnecting", text);
+    showLive();
   } else {
     stopPlaying();
     setState("error", capitalise(text));
@@ -331,14 +331,12 @@ $("code-form").addEventListener("submit", (event) => {
   lookUp($("code").value);
 });
 
-$("play").addEventListener("click", () => {
-  if (live) {
-    stopPlaying();
-    setState("stopped", t("status.stopped"));
-  } else {
-    play();
-  }
-});
+$("play").addEventListener("click", () => (live ? stop() : play()));
+
+$("resume").addEventListener("click", () => playback.tap());
+
+// Switching mode while playing connects again, with or without audio frames.
+captionsMode(() => live && (stopPlaying(), play()));
 
 $("language").addEventListener("change", () => {
   if (live && live.open) {
@@ -353,12 +351,13 @@ $("change").addEventListener("click", () => {
   document.title = t("page.title");
   $("session").hidden = true;
   $("join").hidden = false;
+  showEndedCaptions(false);
   stats.state = "idle";
   $("code").focus();
 });
 
 setInterval(() => {
-  if (stats.state === "live") setState("live", liveText());
+  if (live) showLive();
   stats.playedSeconds = playedBefore + (player ? player.playedSeconds : 0);
   stats.underruns = player ? player.stats.underruns : 0;
   showDiagnostics(stats, player);
@@ -371,13 +370,11 @@ onUiLanguageChange(() => {
   picker.fill();
   updateMeta();
   $("play").dataset.playing = ""; // its label too
-  const again = { idle: session.status === "paused" ? "status.pressPlayPaused" : "status.pressPlay",
-    stopped: "status.stopped", connecting: "status.connecting", ended: stats.framesReceived ? "status.endedThanks" : "status.ended" };
-  if (["live", "paused", "speakerAway"].includes(stats.state)) showLive();
-  else setState(stats.state, again[stats.state] ? t(again[stats.state]) : statusText);
+  if (live && stats.state !== "ended") showLive();
+  else if (stats.detail) say(stats.state, stats.detail);
 });
 
-const code = initialCode();
+const code = prefs.initialCode();
 if (code) {
   $("code").value = code;
   lookUp(code);

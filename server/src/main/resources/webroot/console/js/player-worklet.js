@@ -7,6 +7,8 @@ class PentecostPlayer extends AudioWorkletProcessor {
     super();
     this.jitter = new JitterBuffer(sampleRate, options.processorOptions || {});
     this.sinceReport = 0;
+    this.sounded = false; // a non-zero sample has left the player (reported at once)
+    this.wasBuffering = true;
     this.port.onmessage = (event) => {
       const m = event.data;
       if (m.type === "push") this.jitter.push(m.samples, m.rate);
@@ -21,9 +23,17 @@ class PentecostPlayer extends AudioWorkletProcessor {
     this.jitter.render(out);
     for (let c = 1; c < channels.length; c++) channels[c].set(out);
     this.sinceReport += out.length;
-    if (this.sinceReport >= sampleRate / 10) {
+    let first = false;
+    if (!this.sounded && out.some((x) => x !== 0)) {
+      this.sounded = true;
+      first = true;
+    }
+    // At once when sound starts or stops (time to sound, recovery), else ten times a second.
+    const changed = this.jitter.buffering !== this.wasBuffering;
+    this.wasBuffering = this.jitter.buffering;
+    if (first || changed || this.sinceReport >= sampleRate / 10) {
       this.sinceReport = 0;
-      this.port.postMessage(this.jitter.stats());
+      this.port.postMessage({ ...this.jitter.stats(), sounded: this.sounded });
     }
     return true;
   }

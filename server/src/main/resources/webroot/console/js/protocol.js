@@ -6,6 +6,8 @@
 // touches a browser-only global when imported. In Node, give LiveConnection a server `url` and a
 // `WebSocket` class (Node 22+ has a global one; before, the `ws` package's), and api() a `base`.
 
+import { closeInfo } from "./closes.js";
+
 /** Audio frame header: version, flags, language (2 ASCII), u32 sequence, i64 timestamp µs. */
 export const HEADER_BYTES = 16;
 /** Frames were skipped on purpose before this one: reset the jitter buffer, not a loss. */
@@ -52,38 +54,7 @@ export function pcm16ToFloat(payload) {
   return out;
 }
 
-/** What a close code means for a person, and whether reconnecting can help (CloseCode.java). */
-const CLOSES = {
-  1000: ["The connection was closed.", false],
-  1001: ["The server is restarting; reconnecting…", true],
-  1006: ["The connection was lost; reconnecting…", true],
-  1009: ["A message was too large for the server.", false],
-  1011: ["The server had a problem; reconnecting…", true],
-  4000: ["The connection was idle for too long; reconnecting…", true],
-  4001: ["The connection reached its maximum age; reconnecting…", true],
-  4002: ["This connection was replaced by a newer one (another tab or device?).", false],
-  4003: ["The connection could not keep up with live audio; reconnecting…", true],
-  4004: ["The connection was closed by the service.", false],
-  4400: ["The request was not valid.", false],
-  4401: ["Your token is missing, invalid or expired: sign in again.", false],
-  4403: ["Not allowed: this is not your session.", false],
-  4404: ["No live session has this code. Check the code and try again.", false],
-  4410: ["The session has ended.", false],
-  4429: ["Too many attempts from this network; retrying shortly…", true],
-  4430: ["The session is full; retrying shortly…", true],
-  4503: ["The server is temporarily unavailable; retrying shortly…", true],
-};
-
-export function closeInfo(code) {
-  const known = CLOSES[code];
-  if (known) {
-    return { text: known[0], reconnect: known[1] };
-  }
-  // Unknown codes: 1xxx transport trouble is worth a retry, application codes are not.
-  return code < 4000
-    ? { text: `The connection closed (${code}); reconnecting…`, reconnect: true }
-    : { text: `The server closed the connection (${code}).`, reconnect: false };
-}
+export { closeInfo };
 
 /** An HTTP error reply: its status, the stable code and the server's message. */
 export class ApiError extends Error {
@@ -192,9 +163,19 @@ export function wsUrl(query, base = null) {
  * query(): the base query; resumeQuery(): extra parameters for a refresh or reconnect.
  * url: the server (e.g. "http://localhost:8080"; default: the page's); WebSocket: the WebSocket
  * class to use (default: globalThis.WebSocket; in Node 20, the `ws` package's).
+ * maxBackoffMs(): the longest wait between reconnect attempts (default 15 s; a page that is
+ * visible asks for less). reconnectNow() skips the wait (the network is back), or replaces a
+ * socket that has stalled.
  */
 export class LiveConnection {
-  constructor({ query, resumeQuery = () => ({}), handlers, url = null, WebSocket = globalThis.WebSocket }) {
+  constructor({
+    query,
+    resumeQuery = () => ({}),
+    handlers,
+    url = null,
+    WebSocket = globalThis.WebSocket,
+    maxBackoffMs = () => 15000,
+  }) {
     if (typeof WebSocket !== "function") {
       throw new TypeError("no WebSocket class: pass one (e.g. the ws package's) as `WebSocket`");
     }
@@ -212,6 +193,10 @@ export class LiveConnection {
     this.reconnectTimer = null;
     this.requestId = 0;
     this.lastId = null; // the last connectionId the server gave us: what a reconnect names
+    this.maxBackoffMs = maxBackoffMs;
+    this.lastHeardAt = 0; // Date.now() of the last message or frame on the current socket
+    this.lastFrameAt = 0; // Date.now() of the last audio frame
+    this.waiting = false; // a reconnect is scheduled
   }
 
   get connectionId() {
@@ -285,6 +270,36 @@ export class LiveConnection {
     return true;
   }
 
+  /** A new socket that resumes after the last connection (its id, and resumeQuery()). */
+  reconnect() {
+    this.waiting = false;
+    if (this.stopped) return;
+    const previous = this.lastId;
+    const resume = previous ? { previousConnectionId: previous, ...this.resumeQuery() } : {};
+    this.current = this.connect(resume, "reconnect");
+  }
+
+  /**
+   * Reconnects at once: when a reconnect is waiting (the network is back, the page visible again),
+   * or, with stalled, in place of a socket that delivers nothing (closed here, not waited for).
+   * Returns whether a new socket was opened.
+   */
+  reconnectNow({ stalled = false } = {}) {
+    if (this.stopped || this.pending) return false;
+    if (this.waiting) {
+      clearTimeout(this.reconnectTimer);
+      this.reconnect();
+      return true;
+    }
+    const c = this.current;
+    if (!stalled || !c) return false;
+    c.retired = true;
+    clearInterval(this.heartbeatTimer);
+    if (c.ws.readyState <= OPEN) c.ws.close(4000, "stalled");
+    this.reconnect();
+    return true;
+  }
+
   connect(extra, why) {
     const conn = { ws: null, id: null, joined: false, retired: false, error: null, why };
     conn.ws = new this.WebSocketClass(wsUrl({ ...this.query(), ...extra }, this.url));
@@ -296,6 +311,8 @@ export class LiveConnection {
 
   message(conn, data) {
     if (conn.retired) return;
+    if (conn === this.current) this.lastHeardAt = Date.now();
+    if (conn === this.current && typeof data !== "string") this.lastFrameAt = this.lastHeardAt;
     if (typeof data !== "string") {
       if (conn === this.current && conn.joined) this.h.onAudio(data, conn.id);
       return;
@@ -359,15 +376,11 @@ export class LiveConnection {
     let delayMs = 0;
     if (reconnect) {
       this.attempts++;
-      const backoff = Math.min(15000, 500 * 2 ** Math.min(this.attempts, 5));
+      const backoff = Math.min(this.maxBackoffMs(), 500 * 2 ** Math.min(this.attempts, 5));
       delayMs = error && error.retryAfterMs ? error.retryAfterMs : this.attempts === 1 ? 250 : backoff;
       delayMs = Math.round(delayMs * (0.8 + Math.random() * 0.4));
-      this.reconnectTimer = setTimeout(() => {
-        if (this.stopped) return;
-        const previous = this.lastId;
-        const resume = previous ? { previousConnectionId: previous, ...this.resumeQuery() } : {};
-        this.current = this.connect(resume, "reconnect");
-      }, delayMs);
+      this.waiting = true;
+      this.reconnectTimer = setTimeout(() => this.reconnect(), delayMs);
     }
     this.h.onClosed({
       code: event.code,

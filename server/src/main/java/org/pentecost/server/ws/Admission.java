@@ -90,6 +90,12 @@ final class Admission {
     Connection previous = registry.get(param(query, Messages.Q_PREVIOUS_CONNECTION_ID));
     long lastSeq;
     AudioFormat format;
+    String audio = param(query, Messages.Q_AUDIO);
+    if (audio != null && !Messages.Q_AUDIO_NONE.equals(audio)) {
+      return fail(
+          ErrorCode.INVALID_REQUEST,
+          "audio must be 'none' (captions only) or left out; was '" + InputExcerpt.of(audio) + "'");
+    }
     try {
       lastSeq = lastSeq(param(query, Messages.Q_LAST_SEQ));
       format = role == Role.LISTENER ? null : AudioFormat.fromQuery(query);
@@ -113,6 +119,7 @@ final class Admission {
                   attempt,
                   lastSeq,
                   "source".equals(param(query, Messages.Q_FALLBACK)),
+                  audio != null,
                   format,
                   userAgent,
                   host);
@@ -145,6 +152,7 @@ final class Admission {
       RateDecision attempt,
       long lastSeq,
       boolean fallback,
+      boolean audioNone,
       AudioFormat format,
       String userAgent,
       String host) {}
@@ -174,6 +182,7 @@ final class Admission {
               }
               Connection c = newConnection(p, Role.LISTENER, session.id(), null, language);
               c.fallback = p.fallback();
+              c.audioNone = p.audioNone();
               // A refresh takes over the old connection's place in the count, so the count never
               // rises, not even for a moment; if the old one already left, this is a new join.
               if (previous != null && previous.counted.compareAndSet(true, false)) {

@@ -50,9 +50,15 @@ final class AudioRouting {
     return useSource ? source : c.language;
   }
 
-  /** Adds a member to a stream; the node holds the stream's channel while it has members. */
+  /**
+   * Adds a member to a stream; the node holds the stream's channel while it has members. A
+   * captions-only listener is not added: it gets no frames, and nothing to replay.
+   */
   private List<ReplayWindow.Entry> join(
       SessionRoom room, Connection c, String language, long lastSeq) {
+    if (c.audioNone) {
+      return List.of();
+    }
     List<ReplayWindow.Entry> missed = room.stream(language, windowMicros).subscribe(c.out, lastSeq);
     broker.subscribe(room.sessionId, language).onFailure(e -> {});
     return missed;

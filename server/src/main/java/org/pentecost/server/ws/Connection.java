@@ -70,6 +70,12 @@ final class Connection {
   /** The listener asked to hear the source audio while its language has no stream. */
   boolean fallback;
 
+  /**
+   * A captions-only listener ({@code audio=none}): it follows a stream (its language, captions,
+   * stream messages) but is never subscribed to its frames.
+   */
+  boolean audioNone;
+
   /** What a speaker or worker publishes; null for listeners. */
   AudioFormat format;
 
