@@ -209,17 +209,21 @@ class ConsoleLanguagesIT {
       assertThat(option(listener, "#language", "fr")).isEqualTo("Français (Französisch)");
       assertThat(listener.title()).isEqualTo(code + " — Pentecost");
 
-      // Remembered on this device: a reload comes back in German.
+      // Remembered on this device: a reload comes back in German (and, mid-stream, playing).
       listener.reload();
       awaitLanguage(listener, "de");
       assertThat(listener.inputValue("#page-language")).isEqualTo("de");
-      assertThat(text(listener, "#status")).isEqualTo("Tippen Sie auf Abspielen, um zuzuhören.");
+      awaitStatus(listener, "Live — Sie hören Englisch.");
 
-      // To Arabic without a reload: right to left at once.
+      // To Arabic without a reload: right to left at once, the status rewritten.
       listener.selectOption("#page-language", "ar");
       awaitLanguage(listener, "ar");
       assertThat(listener.getAttribute("html", "dir")).isEqualTo("rtl");
-      assertThat(text(listener, "#status")).isEqualTo("اضغط على تشغيل للاستماع.");
+      assertThat(text(listener, "#status")).startsWith("مباشر — أنت تستمع إلى ");
+
+      // Stopped: the status asks for Play in the page's language.
+      listener.click("#play");
+      awaitStatus(listener, "متوقف. اضغط على تشغيل للاستماع مرة أخرى.");
     }
   }
 }
