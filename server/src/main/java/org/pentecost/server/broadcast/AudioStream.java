@@ -2,7 +2,7 @@ package org.pentecost.server.broadcast;
 
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +26,15 @@ public final class AudioStream {
   private AudioFormat format;
   private long seq;
 
-  /** The audience by event loop, replaced (never mutated) on every change. */
+  /** The members by event loop, in the order they joined; changed in place. */
+  private final Map<Context, ArrayList<AudioOut>> members = new HashMap<>(4);
+
+  /**
+   * The audience as frames see it: a snapshot of {@link #members} by event loop, never mutated once
+   * handed out; null when the members changed since the last one was made. It is made again only
+   * when a frame needs it, so a join storm copies no arrays (one copy per frame at most, whatever
+   * the number of joins in between).
+   */
   private Map<Context, AudioOut[]> audience = Map.of();
 
   public AudioStream(String language, long windowMicros) {
@@ -58,7 +66,18 @@ public final class AudioStream {
     WireFrame frame = WireFrame.encode(header, payload);
     long duration = format.durationMicros(payload.length());
     window.add(new ReplayWindow.Entry(n, duration, frame));
-    return new Published(language, n, duration, frame, audience, received);
+    return new Published(language, n, duration, frame, audience(), received);
+  }
+
+  /** The audience now, as an immutable snapshot (made again after a change). */
+  private Map<Context, AudioOut[]> audience() {
+    Map<Context, AudioOut[]> a = audience;
+    if (a == null) {
+      Map<Context, AudioOut[]> made = new HashMap<>(members.size() * 2);
+      members.forEach((loop, list) -> made.put(loop, list.toArray(new AudioOut[0])));
+      audience = a = made;
+    }
+    return a;
   }
 
   /**
@@ -66,32 +85,29 @@ public final class AudioStream {
    * or asked for none), or null when they are no longer held.
    */
   public synchronized List<ReplayWindow.Entry> subscribe(AudioOut c, long lastSeq) {
-    Map<Context, AudioOut[]> next = new HashMap<>(audience);
-    AudioOut[] group = next.getOrDefault(c.loop(), new AudioOut[0]);
-    AudioOut[] grown = Arrays.copyOf(group, group.length + 1);
-    grown[group.length] = c;
-    next.put(c.loop(), grown);
-    audience = next;
+    members.computeIfAbsent(c.loop(), loop -> new ArrayList<>()).add(c);
+    audience = null;
     return lastSeq < 0 ? List.of() : window.after(lastSeq);
   }
 
   /** Removes a member; true if it was one. */
   public synchronized boolean unsubscribe(AudioOut c) {
-    AudioOut[] group = audience.get(c.loop());
-    if (group == null) {
+    ArrayList<AudioOut> group = members.get(c.loop());
+    int at = -1;
+    for (int i = group == null ? 0 : group.size() - 1; i >= 0; i--) {
+      if (group.get(i) == c) { // identity, as a snapshot's members are compared
+        at = i;
+        break;
+      }
+    }
+    if (at < 0) {
       return false;
     }
-    AudioOut[] shrunk = Arrays.stream(group).filter(m -> m != c).toArray(AudioOut[]::new);
-    if (shrunk.length == group.length) {
-      return false;
+    group.remove(at);
+    if (group.isEmpty()) {
+      members.remove(c.loop());
     }
-    Map<Context, AudioOut[]> next = new HashMap<>(audience);
-    if (shrunk.length == 0) {
-      next.remove(c.loop());
-    } else {
-      next.put(c.loop(), shrunk);
-    }
-    audience = next;
+    audience = null;
     return true;
   }
 
@@ -107,7 +123,7 @@ public final class AudioStream {
     seq = n;
     WireFrame frame = wire(audio);
     window.add(new ReplayWindow.Entry(n, durationMicros, frame));
-    return new Published(language, n, durationMicros, frame, audience, received);
+    return new Published(language, n, durationMicros, frame, audience(), received);
   }
 
   /**
@@ -175,6 +191,6 @@ public final class AudioStream {
   }
 
   public synchronized boolean isEmpty() {
-    return publisher == null && audience.isEmpty();
+    return publisher == null && members.isEmpty();
   }
 }

@@ -1,8 +1,9 @@
 package org.pentecost.server.ws;
 
+import io.netty.util.NetUtil;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.SocketAddressImpl;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import org.pentecost.server.util.Cidr;
 
@@ -14,7 +15,10 @@ final class ClientIp {
   private ClientIp() {}
 
   static InetAddress of(SocketAddress remote, String forwardedFor, List<Cidr> trustedProxies) {
-    InetAddress peer = parse(remote == null ? null : remote.hostAddress());
+    InetAddress peer =
+        remote instanceof SocketAddressImpl known && known.ipAddress() != null
+            ? known.ipAddress() // the socket's own address: nothing to parse
+            : parse(remote == null ? null : remote.hostAddress());
     if (peer == null) {
       peer = InetAddress.getLoopbackAddress();
     }
@@ -36,17 +40,15 @@ final class ClientIp {
     return peer;
   }
 
-  /** A literal IP address, or null; never a DNS lookup. */
-  private static InetAddress parse(String literal) {
-    if (literal == null
-        || literal.isEmpty()
-        || !(literal.contains(":") || literal.matches("[0-9.]+"))) {
+  /** A literal IP address (v4, or v6 with or without brackets), or null; never a DNS lookup. */
+  static InetAddress parse(String literal) {
+    if (literal == null || literal.isEmpty()) {
       return null;
     }
-    try {
-      return InetAddress.getByName(literal);
-    } catch (UnknownHostException e) {
-      return null;
-    }
+    String ip =
+        literal.length() > 2 && literal.charAt(0) == '[' && literal.endsWith("]")
+            ? literal.substring(1, literal.length() - 1)
+            : literal;
+    return NetUtil.createInetAddressFromIpAddressString(ip);
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -224,9 +225,14 @@ public final class WsGateway {
     if (!Handshake.check(request, stopping)) {
       return;
     }
+    HttpConnection upgradedFrom = request.connection();
     request
         .toWebSocket()
-        .onSuccess(this::connect)
+        .onSuccess(
+            ws -> {
+              WriteQueues.shrink(ws, upgradedFrom);
+              connect(ws);
+            })
         .onFailure(e -> LOG.debug("websocket upgrade failed: {}", e.toString()));
   }
 
