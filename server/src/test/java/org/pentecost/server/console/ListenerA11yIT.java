@@ -3,12 +3,6 @@ package org.pentecost.server.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Route;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,17 +10,12 @@ import org.pentecost.server.testing.TestServer;
 import org.pentecost.server.testing.WsClient;
 
 /**
- * axe-core (a test resource, never served to users: {@code src/test/resources/axe/}, MPL-2.0,
- * licence beside it) on every state of the listener page at phone size: joining, a session found,
- * live, reconnecting, captions only, interrupted, ended. No violation of any kind is allowed.
+ * axe-core ({@link Axe}) on every state of the listener page at phone size: joining, a session
+ * found, live, reconnecting, captions only, interrupted, ended. No violation of any kind is
+ * allowed.
  */
 class ListenerA11yIT {
   @RegisterExtension static final ConsoleBrowser browser = new ConsoleBrowser();
-
-  /** Where the page loads axe from: the page's own origin, so that its CSP allows it. */
-  private static final String AXE_URL = "/__test/axe.min.js";
-
-  private static final String AXE = resource("/axe/axe.min.js");
 
   TestServer server;
   Page listener;
@@ -35,11 +24,7 @@ class ListenerA11yIT {
   void pages() {
     server = browser.server();
     listener = browser.listener();
-    listener.route(
-        "**" + AXE_URL,
-        route ->
-            route.fulfill(
-                new Route.FulfillOptions().setBody(AXE).setContentType("text/javascript")));
+    Axe.install(listener);
   }
 
   @Test
@@ -123,28 +108,6 @@ class ListenerA11yIT {
   }
 
   private void assertNoViolations(String state) {
-    if (!Boolean.TRUE.equals(listener.evaluate("() => !!window.axe"))) {
-      listener.addScriptTag(new Page.AddScriptTagOptions().setUrl(AXE_URL));
-    }
-    @SuppressWarnings("unchecked")
-    List<String> violations =
-        (List<String>)
-            listener.evaluate(
-                "async () => { const r = await axe.run(document, { resultTypes: ['violations'] });"
-                    + " return r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help"
-                    + " + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', ')); }");
-    System.out.printf("axe, listener page, %s: %d violations%n", state, violations.size());
-    assertThat(violations).as("axe violations, %s", state).isEmpty();
-  }
-
-  private static String resource(String name) {
-    try (InputStream in = ListenerA11yIT.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("test resource missing: " + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Axe.assertNoViolations(listener, "listener page", state);
   }
 }
