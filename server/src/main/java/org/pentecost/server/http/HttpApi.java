@@ -1,6 +1,6 @@
 package org.pentecost.server.http;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
+import static org.pentecost.server.logging.LogField.kv;
 
 import io.github.bucket4j.Bucket;
 import io.vertx.core.Vertx;
