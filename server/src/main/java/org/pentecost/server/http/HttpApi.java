@@ -91,11 +91,13 @@ public final class HttpApi {
     if (!config.server().corsOrigins().isEmpty()) {
       router.route().handler(cors());
     }
+    SessionRoutes sessionRoutes = new SessionRoutes(sessions, tokens);
+    sessionRoutes.mountRead(router); // the hot GET: no body to read, matched first
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes()));
     if (management != null) {
-      management.mount(router); // before /sessions/:id, whose paths it extends
+      management.mount(router); // its /sessions/:id/... paths never match /sessions/:id
     }
-    new SessionRoutes(sessions, tokens).mount(router);
+    sessionRoutes.mount(router);
     SystemRoutes system =
         new SystemRoutes(sessions, version, nodeId, storeType, draining, config.profile());
     system.mount(router);
@@ -184,8 +186,13 @@ public final class HttpApi {
 
   /** First handler of every API route: remembers its template for metrics, even on failure. */
   static void tagRoute(RoutingContext ctx) {
-    ctx.put(ROUTE_KEY, ctx.currentRoute().getPath());
+    remember(ctx);
     ctx.next();
+  }
+
+  /** What {@link #tagRoute} does, for a route's single handler. */
+  static void remember(RoutingContext ctx) {
+    ctx.put(ROUTE_KEY, ctx.currentRoute().getPath());
   }
 
   private CorsHandler cors() {
