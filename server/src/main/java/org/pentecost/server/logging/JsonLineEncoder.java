@@ -147,27 +147,34 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
   }
 
   /**
-   * The message as SLF4J formats it: each {@code {}} takes the next argument's {@code key=value};
-   * placeholders without an argument stay as they are, extra arguments are left out.
+   * The message as SLF4J formats it, as a JSON string: each {@code {}} takes the next argument's
+   * {@code key=value}; placeholders without an argument stay as they are, extra arguments are left
+   * out.
    */
   private static boolean appendMessage(StringBuilder out, String pattern, Object[] args) {
-    if (args == null || args.length == 0) {
-      return string(out, pattern);
-    }
-    StringBuilder message = new StringBuilder(pattern.length() + 64);
+    out.append('"');
     int from = 0;
-    for (Object arg : args) {
-      int at = pattern.indexOf("{}", from);
-      if (at < 0) {
-        break;
+    if (args != null) {
+      for (Object arg : args) {
+        int at = pattern.indexOf("{}", from);
+        if (at < 0) {
+          break;
+        }
+        LogField field = (LogField) arg;
+        if (!escape(out, pattern.subSequence(from, at))
+            || !escape(out, field.getFieldName())
+            || !escape(out, "=")
+            || !escape(out, String.valueOf(field.value()))) {
+          return false;
+        }
+        from = at + 2;
       }
-      LogField field = (LogField) arg;
-      message.append(pattern, from, at).append(field.getFieldName()).append('=');
-      message.append(field.value());
-      from = at + 2;
     }
-    message.append(pattern, from, pattern.length());
-    return string(out, message);
+    if (!escape(out, from == 0 ? pattern : pattern.subSequence(from, pattern.length()))) {
+      return false;
+    }
+    out.append('"');
+    return true;
   }
 
   private static boolean field(StringBuilder out, String name, String value) {
@@ -191,42 +198,54 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     return string(out, (String) value);
   }
 
-  /**
-   * A JSON string escaped as Jackson escapes it: {@code "} and {@code \}, the control characters
-   * ({@code \b \t \n \f \r} short, the others, and both halves of a surrogate pair, as
-   * six-character {@code uXXXX} escapes); false on a lone surrogate, which the logstash encoder
-   * handles its own way.
-   */
+  /** {@code s} as a JSON string, see {@link #escape}. */
   private static boolean string(StringBuilder out, CharSequence s) {
     out.append('"');
-    for (int i = 0, n = s.length(); i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x20 && c != '"' && c != '\\') {
-        if (Character.isSurrogate(c)) {
-          if (!Character.isHighSurrogate(c)
-              || i + 1 >= n
-              || !Character.isLowSurrogate(s.charAt(i + 1))) {
-            return false;
-          }
-          unicode(out, c);
-          unicode(out, s.charAt(++i)); // as Jackson writes a pair to UTF-8: two escapes
-          continue;
-        }
-        out.append(c);
-        continue;
-      }
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\b' -> out.append("\\b");
-        case '\t' -> out.append("\\t");
-        case '\n' -> out.append("\\n");
-        case '\f' -> out.append("\\f");
-        case '\r' -> out.append("\\r");
-        default -> unicode(out, c);
-      }
+    if (!escape(out, s)) {
+      return false;
     }
     out.append('"');
+    return true;
+  }
+
+  /**
+   * Appends {@code s} escaped as Jackson escapes it: {@code "} and {@code \}, the control
+   * characters ({@code \b \t \n \f \r} short, the others, and both halves of a surrogate pair, as
+   * six-character {@code uXXXX} escapes); runs that need none are copied at once. False on a lone
+   * surrogate, which the logstash encoder handles its own way.
+   */
+  private static boolean escape(StringBuilder out, CharSequence s) {
+    int n = s.length();
+    int run = 0;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c != '"' && c != '\\' && !Character.isSurrogate(c)) {
+        continue;
+      }
+      out.append(s, run, i);
+      if (Character.isSurrogate(c)) {
+        if (!Character.isHighSurrogate(c)
+            || i + 1 >= n
+            || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        unicode(out, c);
+        unicode(out, s.charAt(++i)); // as Jackson writes a pair to UTF-8: two escapes
+      } else {
+        switch (c) {
+          case '"' -> out.append("\\\"");
+          case '\\' -> out.append("\\\\");
+          case '\b' -> out.append("\\b");
+          case '\t' -> out.append("\\t");
+          case '\n' -> out.append("\\n");
+          case '\f' -> out.append("\\f");
+          case '\r' -> out.append("\\r");
+          default -> unicode(out, c);
+        }
+      }
+      run = i + 1;
+    }
+    out.append(s, run, n);
     return true;
   }
 
