@@ -154,6 +154,12 @@ measure() {
     -v hz="$clk_tck" '{ n = $2; sub(/[#_]?[0-9]+$/, "", n); d[n] += $5 - $3 }
       END { for (k in d) if (d[k] > 0) printf "%.0f %s\n", d[k] / hz / secs * 100, k }' |
     sort -rn | head -6 | awk '{ printf "%s %s%%  ", $2, $1 } END { print "" }'
+  # CPU time per answered request: steadier than req/s when other programs share the machine
+  join "$out.threads0" "$out.threads1" | awk -v hz="$clk_tck" \
+    -v n="$(awk '/requests in/ { print $1 }' "$out")" '
+      { d = $5 - $3; all += d; if ($2 ~ /^vert\.x-eventloo/) loop += d }
+      END { if (n > 0) printf "server CPU per request: %.1f us (event loop %.1f us)\n",
+              all / hz / n * 1e6, loop / hz / n * 1e6 }'
   [ "$scenario" = post ] && echo "sessions in the store: about $sessions; store file $(du -h "$data/sessions.mv.db" | cut -f1)"
   echo
   awk -v sc="$scenario" -v pin="$pin" -v lg="$log" -v c="$conns" -v cpu="$cpu" -v wc="$wrk_cpu" -v oc="$other$flag" '

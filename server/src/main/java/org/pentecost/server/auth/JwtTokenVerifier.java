@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.security.Key;
 import java.text.ParseException;
 import java.time.Clock;
+import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -83,6 +84,8 @@ public final class JwtTokenVerifier implements TokenVerifier {
   private final Set<JWSAlgorithm> algorithms;
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
   private final AtomicLong lastUnavailableLog = new AtomicLong();
+  private final VerifiedTokens verified = new VerifiedTokens();
+  private final Clock clock;
 
   /**
    * @param hmacSecretOrNull the HMAC secret (at least 32 bytes) in {@code hmac} mode; ignored in
@@ -94,6 +97,7 @@ public final class JwtTokenVerifier implements TokenVerifier {
 
   JwtTokenVerifier(Vertx vertx, PentecostConfig.Auth auth, byte[] hmacSecretOrNull, Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
     this.remoteKeys = auth.isJwks();
     this.algorithms = remoteKeys ? JWKS_ALGORITHMS : HMAC_ALGORITHMS;
     JWSKeySelector<SecurityContext> keys;
@@ -134,6 +138,13 @@ public final class JwtTokenVerifier implements TokenVerifier {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new ApiException(ErrorCode.MISSING_TOKEN, "A token is required"));
     }
+    Principal known =
+        token.length() <= VerifiedTokens.MAX_TOKEN_CHARS
+            ? verified.get(token, clock.millis())
+            : null;
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
     if (remoteKeys) {
       // A cache miss fetches keys over HTTP, which must not stall an event loop.
       return vertx.executeBlocking(() -> verifyNow(token), false);
@@ -164,7 +175,10 @@ public final class JwtTokenVerifier implements TokenVerifier {
         throw invalid("Token type is not accepted");
       }
       JWTClaimsSet claims = processor.process(signed, null);
-      return new Principal(claims.getSubject());
+      Principal principal = new Principal(claims.getSubject());
+      Date exp = claims.getExpirationTime();
+      verified.put(token, principal, exp == null ? null : exp.toInstant(), clock.millis());
+      return principal;
     } catch (ApiException e) {
       throw e;
     } catch (ParseException e) {

@@ -1,6 +1,6 @@
 package org.pentecost.server.http;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
+import static org.pentecost.server.logging.LogField.kv;
 
 import io.github.bucket4j.Bucket;
 import io.vertx.core.Vertx;
@@ -109,9 +109,11 @@ public final class HttpApi {
     if (!config.server().corsOrigins().isEmpty()) {
       router.route().handler(cors());
     }
+    SessionRoutes sessionRoutes = new SessionRoutes(sessions, tokens);
+    sessionRoutes.mountRead(router); // the hot GET: no body to read, matched first
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes()));
     if (management != null) {
-      management.mount(router); // before /sessions/:id, whose paths it extends
+      management.mount(router); // its /sessions/:id/... paths never match /sessions/:id
     }
     if (transcripts != null) {
       transcripts.mount(router);
@@ -119,7 +121,7 @@ public final class HttpApi {
     if (summaries != null) {
       summaries.mount(router);
     }
-    new SessionRoutes(sessions, tokens).mount(router);
+    sessionRoutes.mount(router);
     new ShareRoutes(config.server().publicUrl(), config.server().host()).mount(router);
     SystemRoutes system =
         new SystemRoutes(sessions, version, nodeId, storeType, draining, config.profile());
@@ -209,8 +211,13 @@ public final class HttpApi {
 
   /** First handler of every API route: remembers its template for metrics, even on failure. */
   static void tagRoute(RoutingContext ctx) {
-    ctx.put(ROUTE_KEY, ctx.currentRoute().getPath());
+    remember(ctx);
     ctx.next();
+  }
+
+  /** What {@link #tagRoute} does, for a route's single handler. */
+  static void remember(RoutingContext ctx) {
+    ctx.put(ROUTE_KEY, ctx.currentRoute().getPath());
   }
 
   private CorsHandler cors() {

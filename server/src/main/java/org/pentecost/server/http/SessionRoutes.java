@@ -1,6 +1,8 @@
 package org.pentecost.server.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.pentecost.server.auth.BearerToken;
@@ -13,6 +15,9 @@ import org.pentecost.server.util.Json;
 
 /** {@code /sessions}: create, read, list mine, patch, end. */
 final class SessionRoutes {
+  private static final CharSequence APPLICATION_JSON =
+      HttpHeaders.createOptimized("application/json");
+
   private final SessionService sessions;
   private final TokenVerifier tokens;
 
@@ -21,13 +26,25 @@ final class SessionRoutes {
     this.tokens = tokens;
   }
 
+  /**
+   * {@code GET /sessions/{id}}, the call every phone makes first: mounted ahead of the body handler
+   * (a GET has no body to read) and of the other routes, so that it is the first route a request
+   * after the common handlers is matched against.
+   */
+  void mountRead(Router router) {
+    router
+        .get("/sessions/:id")
+        .handler(
+            ctx -> {
+              HttpApi.remember(ctx);
+              reply(ctx, 200, sessions.view(ctx.pathParam("id")));
+            });
+  }
+
+  /** The other session routes; {@link #mountRead} comes first. */
   void mount(Router router) {
     router.post("/sessions").handler(HttpApi::tagRoute).handler(authed(this::create));
     router.get("/sessions").handler(HttpApi::tagRoute).handler(authed(this::listMine));
-    router
-        .get("/sessions/:id")
-        .handler(HttpApi::tagRoute)
-        .handler(ctx -> reply(ctx, 200, sessions.view(ctx.pathParam("id"))));
     router.patch("/sessions/:id").handler(HttpApi::tagRoute).handler(authed(this::patch));
     router.delete("/sessions/:id").handler(HttpApi::tagRoute).handler(authed(this::end));
   }
@@ -82,7 +99,7 @@ final class SessionRoutes {
   static void send(RoutingContext ctx, int status, Object body) {
     ctx.response()
         .setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
-        .end(Json.write(body));
+        .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+        .end(Buffer.buffer(Json.bytes(body)));
   }
 }

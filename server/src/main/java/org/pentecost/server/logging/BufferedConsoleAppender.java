@@ -3,6 +3,7 @@ package org.pentecost.server.logging;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.status.ErrorStatus;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -71,9 +72,24 @@ public final class BufferedConsoleAppender extends OutputStreamAppender<ILogging
     STARTED.add(this);
   }
 
+  /**
+   * Encodes and writes the event at once, on the logging thread. Unlike {@code
+   * OutputStreamAppender}, it does not prepare the event for deferred processing first: nothing
+   * defers it, and that step formatted every message a second time (with the logstash arguments'
+   * {@code MessageFormat}), which {@link JsonLineEncoder}'s lines do not need.
+   */
   @Override
   protected void subAppend(ILoggingEvent event) {
-    super.subAppend(event);
+    if (!isStarted()) {
+      return;
+    }
+    try {
+      writeOut(event);
+    } catch (IOException e) {
+      started = false;
+      addStatus(new ErrorStatus("IO failure in appender", this, e));
+      return;
+    }
     if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
       flush();
     }

@@ -23,6 +23,15 @@ public final class Json {
     }
   }
 
+  /** {@code value} as UTF-8 JSON bytes (no intermediate string). */
+  public static byte[] bytes(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+    }
+  }
+
   public static <T> T read(String json, Class<T> type) {
     try {
       return MAPPER.readValue(json, type);
