@@ -31,7 +31,10 @@ run() { env -i PATH="$work/path" HOME="$work" LANG=C.UTF-8 "$@"; }
 version="$(run "$home/bin/pentecost" version 2>&1)" || fail "bin/pentecost version: $version"
 echo "dist smoke test: $version from $(basename "$tarball"), no java on PATH, JAVA_HOME unset"
 
-run PENTECOST_CONFIG="$home/config/pentecost.yaml" PENTECOST_SERVER_DATA_DIR="$work/data" \
+# Not through run(): a function in the background is a subshell, and $! would be the subshell's
+# PID, not the server's. env execs bin/pentecost, which execs java: $! is the server itself.
+env -i PATH="$work/path" HOME="$work" LANG=C.UTF-8 \
+  PENTECOST_CONFIG="$home/config/pentecost.yaml" PENTECOST_SERVER_DATA_DIR="$work/data" \
   PENTECOST_CONNECTIONS_DRAIN_TIMEOUT=2s \
   "$home/bin/pentecost" serve --port 0 --host 127.0.0.1 >"$work/out.log" 2>&1 &
 pid=$!
@@ -54,6 +57,8 @@ created="$(curl -fsS -X POST -H "Authorization: Bearer $token" -H 'Content-Type:
   -d '{"sourceLanguage":"en"}' "$base/sessions")" || fail "POST /sessions"
 echo "$created" | grep -q '"sessionId"' || fail "POST /sessions answered $created"
 
+[ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$home/runtime/bin/java")" ] \
+  || fail "PID $pid is not the server's java ($(readlink "/proc/$pid/exe"))"
 kill -TERM "$pid"
 for _ in $(seq 1 400); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "the server did not stop within 40 s of SIGTERM"
