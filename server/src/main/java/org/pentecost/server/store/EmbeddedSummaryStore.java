@@ -93,6 +93,9 @@ public final class EmbeddedSummaryStore implements SummaryStore {
             HistoryFile.deleteRange(file.summaries, session + SEP);
             file.summaryExpiry.remove(session);
           }
+          if (!expired.isEmpty()) {
+            file.compactAfterPurge();
+          }
           return expired.size();
         });
   }

@@ -134,6 +134,9 @@ public final class EmbeddedTranscriptStore implements TranscriptStore {
             HistoryFile.deleteRange(file.transcriptSizes, session + SEP);
             file.transcriptExpiry.remove(session);
           }
+          if (!expired.isEmpty()) {
+            file.compactAfterPurge();
+          }
           return expired.size();
         });
   }

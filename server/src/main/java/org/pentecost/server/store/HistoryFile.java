@@ -49,6 +49,9 @@ public final class HistoryFile {
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
+  /** How long one compaction after a purge may take. */
+  private static final int COMPACT_MS = 2000;
+
   private final Path path;
   private final MVStore store;
   private final WorkerExecutor thread;
@@ -176,6 +179,22 @@ public final class HistoryFile {
     keys.forEach(map::remove);
   }
 
+  /**
+   * After a purge deleted something: moves the chunks still in use to the start of the file and
+   * cuts off the rest, for up to {@link #COMPACT_MS}. MVStore's background compaction reuses freed
+   * space but rarely gives it back; this gives back what earlier purges freed (what this purge
+   * deletes is committed by MVStore within a second, and freed after its retention time, so it is
+   * given back by a later purge). Runs on the history thread, from a purge's task.
+   */
+  void compactAfterPurge() {
+    int retention = store.getRetentionTime();
+    try {
+      store.compactFile(COMPACT_MS);
+    } finally {
+      store.setRetentionTime(retention); // compactFile sets it to 0 for good
+    }
+  }
+
   Path path() {
     return path;
   }
@@ -185,6 +204,15 @@ public final class HistoryFile {
    * failure of the file fails it with {@link StoreException}.
    */
   <T> Future<T> run(String operation, Callable<T> task) {
+    try {
+      return call(operation, task);
+    } catch (RuntimeException e) { // the thread was closed with the node
+      return Future.failedFuture(
+          new StoreException("history file " + path + " is closed: " + operation, e));
+    }
+  }
+
+  private <T> Future<T> call(String operation, Callable<T> task) {
     return thread.executeBlocking(
         () -> {
           try {
