@@ -21,6 +21,9 @@ import org.pentecost.server.session.SessionStore;
 import org.pentecost.server.session.SummaryStore;
 import org.pentecost.server.session.TranscriptStore;
 import org.pentecost.server.store.EmbeddedSessionStore;
+import org.pentecost.server.store.EmbeddedSummaryStore;
+import org.pentecost.server.store.EmbeddedTranscriptStore;
+import org.pentecost.server.store.HistoryFile;
 import org.pentecost.server.store.MemoryListenerCountStore;
 import org.pentecost.server.store.MemorySummaryStore;
 import org.pentecost.server.store.MemoryTranscriptStore;
@@ -33,8 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The shared state a node runs on, chosen by {@code store.type} in this one place: {@code embedded}
- * (sessions in the data directory; counts, limits, transcripts and summaries in memory; one node)
- * or {@code redis} (sessions, counts and the session-creation limit in Redis; any number of nodes).
+ * (sessions, transcripts and summaries in the data directory; counts and limits in memory; one
+ * node) or {@code redis} (sessions, counts and the session-creation limit in Redis; any number of
+ * nodes).
  */
 final class Backends {
   private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
@@ -48,6 +52,7 @@ final class Backends {
   private final Broker broker;
   private final TranscriptStore transcripts;
   private final SummaryStore summaries;
+  private final HistoryFile history; // null with Redis, or when no history file can be used
 
   private Backends(
       String type,
@@ -58,8 +63,10 @@ final class Backends {
       RateLimiter sessionLimiter,
       RedisCommands redis,
       RedisListenerCountStore redisCounts,
-      Broker broker) {
+      Broker broker,
+      HistoryFile history) {
     this.broker = broker;
+    this.history = history;
     this.transcripts = transcripts;
     this.summaries = summaries;
     this.type = type;
@@ -85,16 +92,20 @@ final class Backends {
       RateLimiter localLimiter) {
     PentecostConfig.Store store = config.store();
     if (!store.isRedis()) {
+      EmbeddedSessionStore sessions =
+          EmbeddedSessionStore.open(vertx, config.server().dataDir(), clock, store.recover());
+      HistoryFile history = HistoryFile.open(vertx, config.server().dataDir(), clock);
       return new Backends(
           "embedded",
-          EmbeddedSessionStore.open(vertx, config.server().dataDir(), clock, store.recover()),
+          sessions,
           new MemoryListenerCountStore(),
-          new MemoryTranscriptStore(),
-          new MemorySummaryStore(),
+          history == null ? new MemoryTranscriptStore() : new EmbeddedTranscriptStore(history),
+          history == null ? new MemorySummaryStore() : new EmbeddedSummaryStore(history),
           localLimiter,
           null,
           null,
-          new LocalBroker(nodeId));
+          new LocalBroker(nodeId),
+          history);
     }
     RedisCommands redis = RedisCommands.create(vertx, store);
     Gauge.builder("pentecost_store_breaker_state", redis, RedisCommands::breakerState)
@@ -126,7 +137,8 @@ final class Backends {
             nodeId,
             config.audio().replayWindow().toNanos() / 1000,
             config.sessions().speakerGracePeriod().toMillis() + 60_000,
-            metrics.registry()));
+            metrics.registry()),
+        null);
   }
 
   String type() {
@@ -141,12 +153,12 @@ final class Backends {
     return counts;
   }
 
-  /** Transcripts: in memory when embedded, in Redis with Redis. */
+  /** Transcripts: in the data directory's history file when embedded, in Redis with Redis. */
   TranscriptStore transcripts() {
     return transcripts;
   }
 
-  /** Summaries: in memory when embedded, in Redis with Redis. */
+  /** Summaries: in the data directory's history file when embedded, in Redis with Redis. */
   SummaryStore summaries() {
     return summaries;
   }
@@ -209,6 +221,7 @@ final class Backends {
     return counted
         .transform(ar -> broker.close())
         .transform(ar -> sessions.close())
+        .transform(ar -> history == null ? Future.succeededFuture() : history.close())
         .transform(ar -> redis == null ? Future.succeededFuture() : redis.close());
   }
 }

@@ -7,9 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.pentecost.server.session.SummaryStore;
 
 /**
- * {@link SummaryStore} in the memory of one node (the embedded store type): a restart loses the
- * summaries, like the live counts. Each update runs under its summary's lock; futures are already
- * completed when returned.
+ * {@link SummaryStore} in the memory of one node: a restart loses the summaries. The embedded store
+ * uses it only when no {@link HistoryFile} can be used (a full disk at start); tests use it. Each
+ * update runs under its summary's lock; futures are already completed when returned.
  */
 public final class MemorySummaryStore implements SummaryStore {
   private record Entry(Map<String, String> fields, long[] expiresAt) {}

@@ -10,9 +10,10 @@ import org.pentecost.server.session.TranscriptLine;
 import org.pentecost.server.session.TranscriptStore;
 
 /**
- * {@link TranscriptStore} in the memory of one node (the embedded store type): a restart loses the
- * transcripts, like the live counts. Each session's transcripts change under their own lock;
- * futures are already completed when returned.
+ * {@link TranscriptStore} in the memory of one node: a restart loses the transcripts. The embedded
+ * store uses it only when no {@link HistoryFile} can be used (a full disk at start); tests use it.
+ * Each session's transcripts change under their own lock; futures are already completed when
+ * returned.
  */
 public final class MemoryTranscriptStore implements TranscriptStore {
 
