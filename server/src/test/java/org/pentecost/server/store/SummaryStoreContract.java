@@ -3,43 +3,15 @@ package org.pentecost.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pentecost.server.session.SummaryStore;
 import org.pentecost.server.session.SummaryStore.Change;
 
 /** The {@link SummaryStore} contract; every implementation extends this with a factory. */
-public abstract class SummaryStoreContract {
-  protected Vertx vertx;
-  protected SummaryStore store;
-
-  /** A new, empty store using {@code vertx}. */
-  protected abstract SummaryStore newStore(Vertx vertx);
-
-  @BeforeEach
-  void startStore() {
-    vertx = Vertx.vertx();
-    store = newStore(vertx);
-  }
-
-  @AfterEach
-  void stopVertx() {
-    SessionStoreContract.await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> future) {
-    return SessionStoreContract.await(future);
-  }
-
-  private static long later() {
-    return System.currentTimeMillis() + 3_600_000;
-  }
-
+public abstract class SummaryStoreContract extends HistoryStoreContract<SummaryStore> {
   @Test
   void additionsAddUpMaximaNeverFallAndSetsReplace() {
     long e = later();

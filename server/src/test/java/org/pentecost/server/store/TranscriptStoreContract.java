@@ -3,43 +3,16 @@ package org.pentecost.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pentecost.server.session.TranscriptLine;
 import org.pentecost.server.session.TranscriptStore;
 import org.pentecost.server.session.TranscriptStore.Limits;
 
 /** The {@link TranscriptStore} contract; every implementation extends this with a factory. */
-public abstract class TranscriptStoreContract {
+public abstract class TranscriptStoreContract extends HistoryStoreContract<TranscriptStore> {
   private static final Limits ROOMY = new Limits(1000, 1_000_000);
-  protected Vertx vertx;
-  protected TranscriptStore store;
-
-  /** A new, empty store using {@code vertx}. */
-  protected abstract TranscriptStore newStore(Vertx vertx);
-
-  @BeforeEach
-  void startStore() {
-    vertx = Vertx.vertx();
-    store = newStore(vertx);
-  }
-
-  @AfterEach
-  void stopVertx() {
-    SessionStoreContract.await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> future) {
-    return SessionStoreContract.await(future);
-  }
-
-  private static long later() {
-    return System.currentTimeMillis() + 3_600_000;
-  }
 
   @Test
   void linesComeBackInOrderPerLanguageAndSessionRecord() {
