@@ -46,11 +46,6 @@ export async function setUiLanguage(code) {
   for (const f of listeners) f(code);
 }
 
-/** The page's language now. */
-export function uiLanguage() {
-  return current;
-}
-
 /** Calls f(code) after each change of the page language. */
 export function onUiLanguageChange(f) {
   listeners.push(f);
